@@ -1,0 +1,213 @@
+"""Engine, sessions, column types and the unit of work shared by every domain."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+#: seconds a writer waits for SQLite's write lock before giving up with DatabaseBusy
+BUSY_TIMEOUT_S = 10.0
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; constraint names are stable across databases."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: Money is a whole number of Rupiah.
+Money = BigInteger
+
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+QUANTITY_SCALE = 3
+_MILLI = Decimal(10) ** QUANTITY_SCALE
+
+
+class Quantity(TypeDecorator[Decimal]):
+    """A Decimal with 3 places, stored as an integer count of thousandths.
+
+    Integers make sums exact on SQLite, which has no decimal type.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        milli = Decimal(value) * _MILLI
+        if milli != milli.to_integral_value():
+            raise ValueError(f"quantity {value} has more than {QUANTITY_SCALE} decimals")
+        return int(milli)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(value) / _MILLI).quantize(Decimal(1).scaleb(-QUANTITY_SCALE))
+
+
+def to_milli(quantity: Decimal | int | str) -> int:
+    """The stored integer form of a quantity (thousandths)."""
+    return int(Decimal(quantity) * _MILLI)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp, stored naive so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class DatabaseBusy(Exception):
+    """Another writer held the database for longer than the busy timeout."""
+
+
+# Whether the current context intends to write, and whether it holds the writer lock.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+_holds_lock: contextvars.ContextVar[bool] = contextvars.ContextVar("holds_lock", default=False)
+
+
+class Database:
+    """One engine and its session factory.
+
+    On SQLite, writers take an in-process lock and BEGIN IMMEDIATE, so they queue in
+    order instead of spinning in SQLite's busy handler (which ruins tail latency).
+    On PostgreSQL, services take row locks instead.
+    """
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.writer_lock = threading.Lock()
+        self.engine: Engine = self._make_engine(url, echo)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _make_engine(self, url: str, echo: bool) -> Engine:
+        if not self.is_sqlite:
+            return create_engine(url, echo=echo, pool_size=10, max_overflow=20,
+                                 pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, connect_args={
+            "timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", self._sqlite_on_begin)
+        return engine
+
+    def _sqlite_on_begin(self, conn: Any) -> None:
+        if not _write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not _holds_lock.get():
+            if not self.writer_lock.acquire(timeout=BUSY_TIMEOUT_S):
+                raise DatabaseBusy("writer lock not acquired in time")
+            _holds_lock.set(True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def release_writer(self) -> None:
+        """Give the writer lock back if this context holds it (after commit or rollback)."""
+        if _holds_lock.get():
+            _holds_lock.set(False)
+            self.writer_lock.release()
+
+    @contextmanager
+    def unit_of_work(self, write: bool = True) -> Iterator[Session]:
+        """A session that commits once at the end, or rolls everything back."""
+        token = _write_intent.set(write)
+        session = self.Session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            self.release_writer()
+            _write_intent.reset(token)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def set_write_intent(write: bool) -> contextvars.Token[bool]:
+    """Mark the current context (a request) as one that will write."""
+    return _write_intent.set(write)
+
+
+def reset_write_intent(token: contextvars.Token[bool]) -> None:
+    """Undo `set_write_intent`."""
+    _write_intent.reset(token)
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (IMMEDIATE for writers).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    cur.close()
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` after `session` commits; dropped if it rolls back.
+
+    Side effects (printing, drawer kicks) go through here, so a rolled-back sale
+    never prints.
+    """
+    session.info.setdefault("on_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    callbacks = session.info.pop("on_commit", [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the data is committed; a failed side effect must not undo that
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_commit(session: Session, _previous: Any) -> None:
+    session.info.pop("on_commit", None)

@@ -1,0 +1,68 @@
+"""Language selection and the shop's way of writing money and dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+babel = Babel()
+
+
+def format_rupiah(amount: int | None) -> str:
+    """Rupiah the Indonesian way, whatever the interface language: Rp12.500, -Rp3.000."""
+    if amount is None:
+        return ""
+    return format_currency(amount, "IDR", format="¤#,##0", locale="id_ID",
+                           currency_digits=False)
+
+
+def format_quantity(quantity: Decimal | int | str) -> str:
+    """A quantity without trailing zeros, with a decimal comma: 1,5 or 2."""
+    value = Decimal(quantity).normalize()
+    return format_decimal(value, format="#,##0.###", locale="id_ID")
+
+
+def format_local(moment: datetime | None, tz: ZoneInfo, fmt: str = "dd/MM/yyyy HH.mm") -> str:
+    """A UTC timestamp in the shop's time zone."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, fmt, tzinfo=tz, locale="id_ID")
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, then the session's, then Indonesian."""
+    user = g.get("user")
+    if user is not None and user.language in LANGUAGES:
+        return str(user.language)
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return str(lang)
+    return DEFAULT_LANGUAGE
+
+
+def _remember_language() -> None:
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel, the `?lang=` switch and the template filters."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_remember_language)
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["qty"] = format_quantity

@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the connection the caller hands over."""
+
+from alembic import context
+
+import ewarung.models  # noqa: F401  (every model on the metadata)
+from ewarung.db import Base
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

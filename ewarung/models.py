@@ -1,0 +1,7 @@
+"""Every model of every domain, imported so the metadata (and Alembic) sees them all."""
+
+from ewarung.audit import AuditEvent
+from ewarung.auth.models import ApiToken, User
+from ewarung.shop import Outlet, Setting
+
+__all__ = ["ApiToken", "AuditEvent", "Outlet", "Setting", "User"]

@@ -1,0 +1,176 @@
+"""The request lifecycle: one unit of work per request, who is signed in, who may do what.
+
+Every view is marked with `requires(role)` or `public`; an unmarked view is refused,
+so a forgotten decorator fails closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, g, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+
+from ewarung import audit
+from ewarung.auth.models import ROLE_RANK, User
+from ewarung.auth.services import user_for_token
+from ewarung.db import Database, reset_write_intent, set_write_intent
+from ewarung.errors import N_, AppError, Forbidden, Unauthorized
+
+log = logging.getLogger("ewarung.web")
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC = "public"
+
+csrf = CSRFProtect()
+
+
+class CsrfFailed(AppError):
+    code = "csrf_failed"
+    status = 403
+    template = N_("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+
+
+def requires(role: str) -> Callable[[F], F]:
+    """Mark a view as open to `role` and the roles above it."""
+    if role not in ROLE_RANK:
+        raise ValueError(role)
+
+    def mark(view: F) -> F:
+        view._access = role  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def public(view: F) -> F:
+    """Mark a view as open to anyone (sign-in, receipt verification)."""
+    view._access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def csrf_exempt(view: F) -> F:
+    """Exempt a JSON view that no cookie can authorise (the API sign-in)."""
+    view._csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def database() -> Database:
+    """The app's database."""
+    from flask import current_app
+    db: Database = current_app.extensions["ewarung.db"]
+    return db
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and committed once by the request."""
+    if "db_session" not in g:
+        g.db_session = database().Session()
+    s: Session = g.db_session
+    return s
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request."""
+    return g.get("user")
+
+
+def sign_in(user: User) -> None:
+    """Start a browser session for `user` (a fresh session against fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    session["uid"] = user.id
+    session["role"] = user.role
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+
+
+def _load_user() -> None:
+    g.user = None
+    g.auth_via = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(db_session(), header[7:].strip())
+        if user is None:
+            raise Unauthorized(N_("Token API tidak sah."))
+        g.user, g.auth_via = user, "token"
+    elif "uid" in session:
+        user = db_session().get(User, session["uid"])
+        if user is not None and user.active and user.role == session.get("role"):
+            g.user, g.auth_via = user, "session"
+        else:
+            session.clear()
+    if g.user is not None:
+        g.actor_token = audit.current_actor.set(g.user.id)
+
+
+def _check_access() -> None:
+    view = current_view()
+    access = getattr(view, "_access", None)
+    if access == PUBLIC:
+        return
+    if g.user is None:
+        raise Unauthorized()
+    if access is None or not g.user.has_role(access):
+        raise Forbidden()
+
+
+def current_view() -> Callable[..., Any] | None:
+    """The view function this request is routed to."""
+    from flask import current_app
+    if request.endpoint is None:
+        return None
+    view: Callable[..., Any] | None = current_app.view_functions.get(request.endpoint)
+    return view
+
+
+def _check_csrf() -> None:
+    if request.method in SAFE_METHODS or g.auth_via == "token":
+        return
+    if getattr(current_view(), "_csrf_exempt", False):
+        return
+    try:
+        csrf.protect()
+    except CSRFError as exc:
+        raise CsrfFailed() from exc
+
+
+def _before_request() -> None:
+    g.write_token = set_write_intent(request.method not in SAFE_METHODS)
+    if request.endpoint is None or request.endpoint == "static":
+        return  # 404s and files: nothing to authorise
+    _load_user()
+    _check_access()
+    _check_csrf()
+
+
+def _after_request(response: Any) -> Any:
+    s = g.get("db_session")
+    if s is not None and response.status_code < 400:
+        s.commit()
+    return response
+
+
+def _teardown_request(_exc: BaseException | None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()  # rolls back whatever was not committed
+    database().release_writer()
+    token = g.pop("write_token", None)
+    if token is not None:
+        reset_write_intent(token)
+    actor_token = g.pop("actor_token", None)
+    if actor_token is not None:
+        audit.current_actor.reset(actor_token)
+
+
+def init_app(app: Flask) -> None:
+    """Install the lifecycle hooks on `app`."""
+    csrf.init_app(app)
+    app.before_request(_before_request)
+    app.after_request(_after_request)
+    app.teardown_request(_teardown_request)

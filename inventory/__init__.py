@@ -1,0 +1,1 @@
+"""Stock: catalogue, suppliers, goods receipts, the stock ledger, stocktakes."""

@@ -1,0 +1,1 @@
+"""Selling: beneficiaries (KPM), cards, the BPNT entitlement ledger, sales, shifts."""

@@ -1,0 +1,1 @@
+"""Receipts on ESC/POS thermal printers, their queue, and receipt verification."""

@@ -1,0 +1,156 @@
+"""Signing in: passwords, PINs, lock-out, tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from ewarung.audit import AuditEvent
+from ewarung.auth.models import User
+from ewarung.auth.services import MAX_FAILURES
+from ewarung.db import utcnow
+from tests.factories import PASSWORD, PIN, make_token, make_user
+from tests.helpers import error_code
+
+
+def test_manager_signs_in_with_password_and_gets_a_session(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    resp = client.login("ketua", password=PASSWORD)
+    assert resp.status_code == 200
+    assert resp.get_json()["user"]["role"] == "manager"
+    assert client.get("/api/v1/auth/me").get_json()["user"]["username"] == "ketua"
+
+
+def test_wrong_password_answers_401_unauthorized(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    resp = client.login("ketua", password="salah-sekali")
+    assert resp.status_code == 401
+    assert error_code(resp) == "unauthorized"
+
+
+def test_unknown_user_looks_like_a_wrong_password(client):
+    resp = client.login("nobody", password="whatever-1")
+    assert resp.status_code == 401
+    assert error_code(resp) == "unauthorized"
+
+
+def test_cashier_signs_in_with_pin_not_password(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    assert client.login("siti", pin="9999").status_code == 401
+    assert client.login("siti", password=PIN).status_code == 401
+    assert client.login("siti", pin=PIN).status_code == 200
+
+
+def test_manager_cannot_sign_in_with_a_pin(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    assert client.login("ketua", pin=PIN).status_code == 401
+
+
+def test_six_wrong_pins_lock_the_user_and_the_audit_log_shows_it(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    codes = [error_code(client.login("siti", pin="0000")) for _ in range(MAX_FAILURES + 1)]
+    assert codes == ["unauthorized"] * MAX_FAILURES + ["account_locked"]
+    locked = client.login("siti", pin=PIN)  # even the right PIN is refused while locked
+    assert locked.status_code == 429
+    assert error_code(locked) == "account_locked"
+    assert int(locked.headers["Retry-After"]) >= 1
+    with db.unit_of_work(write=False) as s:
+        user = s.scalar(select(User).where(User.username == "siti"))
+        actions = s.scalars(select(AuditEvent.action).where(
+            AuditEvent.entity == "user", AuditEvent.entity_id == str(user.id))
+            .order_by(AuditEvent.id)).all()
+    assert actions.count("auth.login_failed") == MAX_FAILURES
+    assert "auth.locked" in actions
+    assert actions[-1] == "auth.refused_locked"
+
+
+def test_lock_lasts_a_minute_then_the_right_pin_works(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    for _ in range(MAX_FAILURES):
+        client.login("siti", pin="0000")
+    assert client.login("siti", pin=PIN).status_code == 429
+    with db.unit_of_work() as s:  # a minute passes
+        s.execute(update(User).where(User.username == "siti")
+                  .values(locked_until=utcnow() - timedelta(seconds=1)))
+    assert client.login("siti", pin=PIN).status_code == 200
+
+
+def test_success_resets_the_failure_count(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    for _ in range(MAX_FAILURES - 1):
+        client.login("siti", pin="0000")
+    assert client.login("siti", pin=PIN).status_code == 200
+    for _ in range(MAX_FAILURES - 1):
+        client.login("siti", pin="0000")
+    assert client.login("siti", pin=PIN).status_code == 200
+
+
+def test_bearer_token_authenticates_and_is_stored_hashed(client, db):
+    with db.unit_of_work() as s:
+        token = make_token(s, "manager")
+    resp = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200
+    with db.engine.connect() as conn:
+        dump = "\n".join(str(row) for row in conn.exec_driver_sql("SELECT * FROM api_tokens"))
+    assert token not in dump and token[12:] not in dump
+
+
+def test_a_wrong_bearer_token_is_unauthorized(client):
+    resp = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer ewt_nope"})
+    assert resp.status_code == 401
+    assert error_code(resp) == "unauthorized"
+
+
+def test_passwords_and_pins_are_argon2_hashes(db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    with db.unit_of_work(write=False) as s:
+        user = s.scalar(select(User).where(User.username == "ketua"))
+        assert user.password_hash.startswith("$argon2id$")
+        assert user.pin_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+
+
+def test_session_cookie_is_httponly_and_samesite(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    resp = client.login("ketua", password=PASSWORD)
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_pin_tile_screen_signs_a_cashier_in(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti", full_name="Siti Aminah")
+    page = client.get("/login")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Siti Aminah" in html
+    token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    resp = client.post("/login", data={"username": "siti", "pin": PIN, "csrf_token": token})
+    assert resp.status_code == 302
+    assert client.get("/").status_code == 200
+    page = client.get("/login").get_data(as_text=True)  # signing in renewed the CSRF secret
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    wrong = client.post("/login", data={"username": "siti", "pin": "0000", "csrf_token": token})
+    assert wrong.status_code == 401
+    assert "PIN salah" in wrong.get_data(as_text=True)
+
+
+def test_sign_in_page_never_redirects_off_site(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    resp = client.post("/login?next=//evil.example/x",
+                       data={"username": "siti", "pin": PIN, "csrf_token": token})
+    assert resp.headers["Location"] == "/"
