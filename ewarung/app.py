@@ -13,6 +13,7 @@ from ewarung import errorpages, i18n, web
 from ewarung.auth.services import use_hash_profile
 from ewarung.config import Config
 from ewarung.db import Database
+from ewarung.web import requires
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PREFIX = "/api/v1"
@@ -63,7 +64,7 @@ def _register_blueprints(app: APIFlask) -> None:
     for bp in (auth_views, auth_api, home):
         app.register_blueprint(bp)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
-    app.view_functions["openapi.spec"]._access = "cashier"  # type: ignore[attr-defined]
+    requires("cashier")(app.view_functions["openapi.spec"])
 
 
 LOGGERS = ("ewarung", "pos", "inventory", "printer", "waitress")

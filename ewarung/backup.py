@@ -17,8 +17,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Boolean, Connection, Date, DateTime, LargeBinary, MetaData, Numeric,
-                        Table, func, select, text)
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Table,
+    func,
+    select,
+    text,
+)
 
 from ewarung.db import Database, utcnow
 from ewarung.errors import N_, AppError

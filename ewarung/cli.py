@@ -63,8 +63,8 @@ def demo() -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="EWARUNG_HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="EWARUNG_PORT")
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the shop with waitress, a production WSGI server."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -45,15 +45,13 @@ def error_response(status: int, code: str, message: str,
     """The documented error body, or an error page."""
     if wants_json():
         resp = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
-        resp.status_code = status
+    elif status == 401:
+        return redirect(url_for("auth.login", next=request.full_path))
     else:
-        if status == 401:
-            return redirect(url_for("auth.login", next=request.full_path))
-        resp = render_template("errors/error.html", status=status, code=code,
-                               message=message, details=details or {}), status
+        resp = make_response(render_template("errors/error.html", status=status, code=code,
+                                             message=message, details=details or {}))
+    resp.status_code = status
     if headers:
-        if isinstance(resp, tuple):
-            return (*resp, headers)
         resp.headers.update(headers)
     return resp
 

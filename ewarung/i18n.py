@@ -14,7 +14,10 @@ from flask_babel import Babel, get_locale
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
-TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+ROOT = Path(__file__).resolve().parent.parent
+#: each package keeps its own catalogue, so domains never edit one shared file
+PACKAGES = ("ewarung", "inventory", "pos", "printer")
+TRANSLATION_DIRS = [ROOT / pkg / "translations" for pkg in PACKAGES]
 
 babel = Babel()
 
@@ -60,7 +63,7 @@ def _remember_language() -> None:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel, the `?lang=` switch and the template filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRS)
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_language)
     app.jinja_env.globals["get_locale"] = get_locale

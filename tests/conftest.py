@@ -39,7 +39,7 @@ def create_pg_database() -> str:
     try:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         engine.dispose()
         if os.environ.get("EWARUNG_TEST_POSTGRES") == "skip":
             pytest.skip(f"PostgreSQL unavailable and EWARUNG_TEST_POSTGRES=skip: {exc}")

@@ -1,0 +1,58 @@
+"""CSRF protection: forms and cookie-authenticated JSON writes need the token; tokens do not."""
+
+from __future__ import annotations
+
+from tests.factories import PASSWORD, make_token, make_user
+from tests.helpers import error_code
+
+
+def test_form_post_without_csrf_token_is_refused(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    resp = client.raw.post("/login", data={"username": "siti", "pin": "1234"})
+    assert resp.status_code == 403
+    assert "Sesi formulir" in resp.get_data(as_text=True)
+
+
+def test_signed_in_form_post_without_token_is_refused(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    client.login("ketua", password=PASSWORD)
+    assert client.raw.post("/logout").status_code == 403
+    assert client.get("/api/v1/auth/me").status_code == 200  # still signed in
+
+
+def test_cookie_json_write_without_csrf_header_is_refused(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "admin", "boss")
+    client.login("boss", password=PASSWORD)
+    body = {"username": "andi", "role": "cashier", "pin": "4321"}
+    refused = client.raw.post("/api/v1/users", json=body)
+    assert refused.status_code == 403
+    assert error_code(refused) == "csrf_failed"
+    forged = client.raw.post("/api/v1/users", json=body, headers={"X-CSRFToken": "forged"})
+    assert error_code(forged) == "csrf_failed"
+    accepted = client.post("/api/v1/users", json=body)
+    assert accepted.status_code == 201
+
+
+def test_bearer_token_writes_need_no_csrf_token(client, db):
+    with db.unit_of_work() as s:
+        token = make_token(s, "admin")
+    resp = client.raw.post("/api/v1/users", json={"username": "andi", "role": "cashier",
+                                                  "pin": "4321"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 201
+
+
+def test_csrf_token_of_another_session_is_refused(app, client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "admin", "boss")
+        make_user(s, "admin", "other")
+    other = type(client)(app.test_client())
+    other.login("other", password=PASSWORD)
+    client.login("boss", password=PASSWORD)
+    resp = client.raw.post("/api/v1/users", json={"username": "andi", "role": "cashier",
+                                                  "pin": "4321"},
+                           headers={"X-CSRFToken": other.csrf})
+    assert error_code(resp) == "csrf_failed"
