@@ -1,4 +1,4 @@
-"""Language selection and the shop's way of writing money and dates."""
+"""Language selection and the shop's way of writing money, quantities and dates."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
+
+from ewarung.money import format_rupiah
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -20,14 +22,6 @@ PACKAGES = ("ewarung", "inventory", "pos", "printer")
 TRANSLATION_DIRS = [ROOT / pkg / "translations" for pkg in PACKAGES]
 
 babel = Babel()
-
-
-def format_rupiah(amount: int | None) -> str:
-    """Rupiah the Indonesian way, whatever the interface language: Rp12.500, -Rp3.000."""
-    if amount is None:
-        return ""
-    return format_currency(amount, "IDR", format="¤#,##0", locale="id_ID",
-                           currency_digits=False)
 
 
 def format_quantity(quantity: Decimal | int | str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency
+
 
 def round_rupiah(value: Decimal | int | str) -> int:
     """Round to whole Rupiah, half up (away from zero for negatives)."""
@@ -45,3 +47,11 @@ def split(total: int, weights: Sequence[Decimal | int]) -> list[int]:
     for i in order[:left]:
         parts[i] += 1
     return [sign * p for p in parts]
+
+
+def format_rupiah(amount: int | None) -> str:
+    """Rupiah the Indonesian way, whatever the interface language: Rp12.500, -Rp3.000."""
+    if amount is None:
+        return ""
+    return format_currency(amount, "IDR", format="¤#,##0", locale="id_ID",
+                           currency_digits=False)
