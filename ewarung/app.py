@@ -13,6 +13,7 @@ from ewarung import errorpages, i18n, web
 from ewarung.auth.services import use_hash_profile
 from ewarung.config import Config
 from ewarung.db import Database
+from ewarung.errors import N_
 from ewarung.web import requires
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +60,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
 def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
+    from ewarung.home import add_menu_item, menu_for
     from ewarung.home import bp as home
+    from pos.till import bp as till
 
-    for bp in (auth_views, auth_api, home):
+    for bp in (auth_views, auth_api, home, till):
         app.register_blueprint(bp)
+    app.jinja_env.globals["menu_for"] = menu_for
+    add_menu_item(app, "till.till", N_("Kasir"), "cashier", order=10)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

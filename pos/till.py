@@ -1,0 +1,60 @@
+"""The cashier's till page and its service worker."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, send_from_directory
+from flask_babel import gettext
+
+from ewarung.web import requires
+
+bp = Blueprint("till", __name__, url_prefix="/till")
+
+
+def _groups() -> list[tuple[str, str]]:
+    return [("all", gettext("Semua")), ("carbohydrate", gettext("Karbohidrat")),
+            ("animal_protein", gettext("Protein hewani")),
+            ("plant_protein", gettext("Protein nabati")),
+            ("vitamins_minerals", gettext("Sayur & buah")), ("none", gettext("Non-BPNT"))]
+
+
+def _text() -> dict[str, str]:
+    return {
+        "stock": gettext("Stok"), "no_products": gettext("Tidak ada barang."),
+        "pay_cash": gettext("Bayar tunai"), "pay_bpnt": gettext("Bayar BPNT"),
+        "pay_transfer": gettext("Transfer bank"), "paid_by_bpnt": gettext("dibayar BPNT"),
+        "needs_cash": gettext("harus tunai"), "total": gettext("Total"),
+        "change": gettext("Kembalian"), "network_error": gettext(
+            "Server tidak terjangkau. Periksa Wi-Fi lalu coba lagi."),
+        "saved_offline": gettext("Jaringan putus: transaksi disimpan di tablet dan akan "
+                                 "dikirim otomatis."),
+        "printing": gettext("Mencetak struk…"), "printed": gettext("Struk tercetak."),
+        "printer_problem": gettext("Printer bermasalah. Periksa kertas dan kabel, lalu cetak "
+                                   "ulang."),
+        "printer_off": gettext("Printer tidak dipakai."),
+        "waiting": gettext("%(n)s transaksi menunggu dikirim"),
+        "refused_later": gettext("Ditolak server"),
+        "unknown_barcode": gettext("Barcode tidak dikenal"),
+    }
+
+
+@bp.get("/")
+@requires("cashier")
+def till() -> Any:
+    """The till."""
+    config = {"text": _text(), "groups": _groups(), "service_worker": "/till/sw.js"}
+    return render_template("pos/till.html", groups=_groups(),
+                           config_json=json.dumps(config, ensure_ascii=False)
+                           .replace("<", "\\u003c"))
+
+
+@bp.get("/sw.js")
+@requires("cashier")
+def service_worker() -> Any:
+    """The service worker, served under /till/ so that it controls the till."""
+    resp = send_from_directory(current_app.static_folder or "", "js/sw.js",
+                               mimetype="text/javascript", max_age=0)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp

@@ -1,0 +1,31 @@
+// Service worker of the till: keeps the app shell so a reload during a Wi-Fi drop still
+// opens the till. Pages: network first, cache as fallback. Assets: cache first. API: never cached.
+"use strict";
+const CACHE = "ewarung-till-v1";
+const SHELL = ["/till/", "/static/css/app.css", "/static/css/till.css", "/static/js/till.js",
+  "/static/js/outbox.js", "/static/js/scanner.js"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+  if (event.request.mode === "navigate") {
+    event.respondWith(fetch(event.request).then((resp) => {
+      if (resp.ok && url.pathname === "/till/") caches.open(CACHE).then((c) => c.put("/till/", resp.clone()));
+      return resp;
+    }).catch(() => caches.match("/till/")));
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
+  }
+});
