@@ -138,7 +138,8 @@ def test_pin_tile_screen_signs_a_cashier_in(client, db):
     token = html.split('name="csrf_token" value="')[1].split('"')[0]
     resp = client.post("/login", data={"username": "siti", "pin": PIN, "csrf_token": token})
     assert resp.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/").headers["Location"] == "/till/"  # cashiers start at the till
+    assert client.get("/till/").status_code == 200
     page = client.get("/login").get_data(as_text=True)  # signing in renewed the CSRF secret
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     wrong = client.post("/login", data={"username": "siti", "pin": "0000", "csrf_token": token})
