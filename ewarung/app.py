@@ -62,9 +62,10 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import add_menu_item, menu_for
     from ewarung.home import bp as home
+    from kube.api import bp as kube_api
     from pos.till import bp as till
 
-    for bp in (auth_views, auth_api, home, till):
+    for bp in (auth_views, auth_api, home, till, kube_api):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     add_menu_item(app, "till.till", N_("Kasir"), "cashier", order=10)

@@ -18,7 +18,7 @@ LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 ROOT = Path(__file__).resolve().parent.parent
 #: each package keeps its own catalogue, so domains never edit one shared file
-PACKAGES = ("ewarung", "inventory", "pos", "printer")
+PACKAGES = ("ewarung", "inventory", "pos", "printer", "kube")
 TRANSLATION_DIRS = [ROOT / pkg / "translations" for pkg in PACKAGES]
 
 babel = Babel()

@@ -13,7 +13,7 @@ sources() {  # the code and templates of one package
   esac
 }
 
-for pkg in ewarung inventory pos printer; do
+for pkg in ewarung inventory pos printer kube; do
   dir="$pkg/translations"
   paths=""
   for p in $(sources "$pkg"); do [ -e "$p" ] && paths="$paths $p"; done

@@ -1,0 +1,1 @@
+"""The KUBE behind the shop: members, operating expenses, the SHU split and the monthly report."""
