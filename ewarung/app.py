@@ -63,12 +63,15 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.home import add_menu_item, menu_for
     from ewarung.home import bp as home
     from kube.api import bp as kube_api
+    from kube.views import bp as kube_views
     from pos.till import bp as till
 
-    for bp in (auth_views, auth_api, home, till, kube_api):
+    for bp in (auth_views, auth_api, home, till, kube_api, kube_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     add_menu_item(app, "till.till", N_("Kasir"), "cashier", order=10)
+    add_menu_item(app, "kube.expenses", N_("Biaya"), "manager", order=70)
+    add_menu_item(app, "kube.settings", N_("KUBE & SHU"), "manager", order=80)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

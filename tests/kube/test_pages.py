@@ -1,0 +1,62 @@
+"""The manager's KUBE pages: expenses and SHU settings, by form posts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from kube.models import Expense, KubeMember
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def manager(client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    client.login("ketua", password=PASSWORD)
+    return client
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
+
+
+def test_manager_records_and_cancels_an_expense(manager, db):
+    page = manager.get("/kube/expenses?month=2026-11").get_data(as_text=True)
+    resp = manager.post("/kube/expenses", data={
+        "csrf_token": _token(page), "spent_on": "2026-11-05", "category": "electricity",
+        "amount": "Rp125.000", "note": "token listrik"})
+    assert resp.status_code == 302
+    html = manager.get("/kube/expenses?month=2026-11").get_data(as_text=True)
+    assert "Rp125.000" in html and "token listrik" in html
+    with db.unit_of_work(write=False) as s:
+        expense = s.scalars(select(Expense)).one()
+    manager.post(f"/kube/expenses/{expense.id}/void",
+                 data={"csrf_token": _token(html), "reason": "dobel"})
+    with db.unit_of_work(write=False) as s:
+        assert s.get(Expense, expense.id).void_reason == "dobel"
+
+
+def test_bad_amount_is_explained_and_saves_nothing(manager, db):
+    page = manager.get("/kube/expenses").get_data(as_text=True)
+    resp = manager.post("/kube/expenses", data={
+        "csrf_token": _token(page), "spent_on": "2026-11-05", "category": "rent",
+        "amount": "dua ratus"})
+    assert "Tulis jumlah dalam Rupiah" in resp.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Expense)).all() == []
+
+
+def test_manager_adds_members_and_sets_the_shu_split(manager, db):
+    page = manager.get("/kube/settings").get_data(as_text=True)
+    manager.post("/kube/settings", data={"csrf_token": _token(page), "action": "member",
+                                         "name": "Bu Tini", "position": "bendahara",
+                                         "weight": "2"})
+    bad = manager.post("/kube/settings", data={
+        "csrf_token": _token(page), "action": "shu", "pct_reserve": "50", "pct_members": "40",
+        "pct_management": "5", "pct_social": "0", "pct_other": "0", "member_split": "equal"})
+    assert "harus 100" in bad.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(KubeMember.name)).all() == ["Bu Tini"]
