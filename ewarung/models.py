@@ -3,5 +3,13 @@
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import ApiToken, User
 from ewarung.shop import Outlet, Setting
+from pos.models import (
+    Beneficiary,
+    EntitlementEntry,
+    KksCard,
+    ReconciliationItem,
+    ReconciliationRun,
+)
 
-__all__ = ["ApiToken", "AuditEvent", "Outlet", "Setting", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Beneficiary", "EntitlementEntry", "KksCard", "Outlet",
+           "ReconciliationItem", "ReconciliationRun", "Setting", "User"]
