@@ -60,8 +60,9 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import bp as home
+    from pos.kpm_api import bp as kpm_api
 
-    for bp in (auth_views, auth_api, home):
+    for bp in (auth_views, auth_api, home, kpm_api):
         app.register_blueprint(bp)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
