@@ -14,7 +14,7 @@ from ewarung.web import db_session, requires
 from pos import beneficiaries as kpm
 from pos import ledger
 from pos.kpm_file import parse_file
-from pos.models import ReconciliationRun
+from pos.models import KksCard, ReconciliationRun
 from pos.reconciliation import run_reconciliation
 from pos.settings import bpnt_settings
 from pos.webutil import (
@@ -260,6 +260,7 @@ def import_beneficiaries(body: ImportIn) -> dict[str, Any]:
 def _lookup(card: str | None, nik: str | None) -> dict[str, Any]:
     s = db_session()
     cfg = bpnt_settings(s)
+    found: KksCard | None
     if card is not None:
         beneficiary, found = kpm.find_by_card(s, card_key(), card)
     else:
