@@ -158,8 +158,8 @@ def credit_period(session: Session, period: str, amount: int,
 
 
 def _check_targets(session: Session, ids: list[int], credited: set[int], label: str) -> None:
-    rows = dict(session.execute(select(Beneficiary.id, Beneficiary.active)
-                                .where(Beneficiary.id.in_(ids))).tuples().all())
+    rows = {bid: active for bid, active in session.execute(
+        select(Beneficiary.id, Beneficiary.active).where(Beneficiary.id.in_(ids)))}
     unknown = [i for i in ids if i not in rows]
     if unknown:
         raise NotFound(N_("KPM tidak ditemukan: %(ids)s."), details={"ids": unknown},
