@@ -60,9 +60,11 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import bp as home
+    from pos.bpnt_views import bp as bpnt_views
     from pos.kpm_api import bp as kpm_api
+    from pos.kpm_views import bp as kpm_views
 
-    for bp in (auth_views, auth_api, home, kpm_api):
+    for bp in (auth_views, auth_api, home, kpm_api, kpm_views, bpnt_views):
         app.register_blueprint(bp)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
