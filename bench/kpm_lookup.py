@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -53,7 +54,7 @@ def _drop(name: str) -> None:
     admin.dispose()
 
 
-def _time_ms(fn, samples: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _time_ms(fn: Callable[[], object], samples: int) -> list[float]:
     out = []
     for _ in range(samples):
         t0 = time.perf_counter()

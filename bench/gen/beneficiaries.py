@@ -74,16 +74,15 @@ def generate_beneficiaries(conn_or_session: Any, n: int, seed: int, secret: str,
                          "kecamatan": "", "id_dtks": None, "active": True,
                          "created_at": now, "updated_at": now})
         result = conn_or_session.execute(
-            insert(Beneficiary.__table__).returning(Beneficiary.__table__.c.id,
-                                                    sort_by_parameter_order=True), rows)
+            insert(Beneficiary).returning(Beneficiary.id, sort_by_parameter_order=True), rows)
         batch_ids = [r[0] for r in result]
         ids.extend(batch_ids)
         offset = start
-        conn_or_session.execute(insert(KksCard.__table__), [
+        conn_or_session.execute(insert(KksCard), [
             {"beneficiary_id": bid, "card_hash": card_hash(key, cards[offset + j]),
              "masked": mask_card_number(cards[offset + j]), "status": "active",
              "created_at": now} for j, bid in enumerate(batch_ids)])
-        conn_or_session.execute(insert(EntitlementEntry.__table__), [
+        conn_or_session.execute(insert(EntitlementEntry), [
             {"beneficiary_id": bid, "kind": "credit", "period": period, "amount": amount,
              "created_at": now} for bid in batch_ids])
     return GeneratedBeneficiaries(ids, cards, period, amount)
