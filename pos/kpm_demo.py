@@ -64,9 +64,10 @@ def load_demo(session: Session) -> list[str]:
         rows=rows, columns=frozenset(OPTIONAL)))
     period = bpnt_settings(session).month()
     credited, _ = credit_period(session, period, MONTHLY_AMOUNT)
-    lines = ["", f"KPM: {result.imported} beneficiaries in {len(VILLAGES)} villages, "
-             f"each credited Rp{MONTHLY_AMOUNT:,} for {period} ({credited} credits).".replace(
-                 ",", "."), "KKS cards to try at the till (type or paste the number):"]
+    amount = f"Rp{MONTHLY_AMOUNT:,}".replace(",", ".")
+    lines = ["", f"KPM: {result.imported} beneficiaries in {len(VILLAGES)} villages, each "
+             f"credited {amount} for {period} ({credited} credits).",
+             "KKS cards to try at the till (type or paste the number):"]
     for row in (rows[0], rows[PER_VILLAGE]):
         spaced = " ".join(row.card_number[i:i + 4] for i in range(0, 16, 4))
         lines.append(f"  {spaced}  {row.name}, {row.village}")
