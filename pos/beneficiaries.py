@@ -141,11 +141,10 @@ def _attach_card(session: Session, beneficiary: Beneficiary, digits: str, digest
     if old is not None:
         old.status, old.replaced_at = "replaced", utcnow()
         session.flush()  # the partial unique index allows one active card per KPM
-    card = KksCard(card_hash=digest, masked=mask_card_number(digits), status="active")
+    card = KksCard(card_hash=digest, masked=mask_card_number(digits), status="active",
+                   replaces_id=old.id if old is not None else None)
     beneficiary.cards.append(card)
     if old is not None:
-        session.flush()
-        old.replaced_by_id = card.id
         audit.record(session, "card.replace", entity="beneficiary", entity_id=beneficiary.id,
                      before={"masked": old.masked}, after={"masked": card.masked})
     return card

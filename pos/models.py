@@ -74,8 +74,8 @@ class KksCard(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    #: the card that took this one's place
-    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("kks_cards.id"))
+    #: the card this one took the place of (pointing back keeps backups restorable in id order)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("kks_cards.id"))
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="cards")
 

@@ -74,7 +74,7 @@ def test_reimport_updates_by_nik_and_moves_a_replaced_card_to_the_same_kpm(manag
         assert b.name == "Siti Aminah"
         assert [(c.masked[-4:], c.status) for c in b.cards] == [
             (old_card[-4:], "replaced"), (new_card[-4:], "active")]
-        assert b.cards[0].replaced_by_id == b.cards[1].id
+        assert b.cards[1].replaces_id == b.cards[0].id
     again = upload(manager, f"nik,nama,no_kks,desa\n{nik},Siti Aminah,{new_card},Sukamaju\n"
                    .encode()).get_json()
     assert (again["updated"], again["unchanged"]) == (0, 1)

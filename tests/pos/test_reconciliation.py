@@ -102,3 +102,30 @@ def test_a_bank_file_with_other_column_names_needs_the_mapping(manager, db, key)
     assert resp.status_code == 422 and error_code(resp) == "validation_error"
     with db.unit_of_work(write=False) as s:
         assert s.scalars(select(ReconciliationRun)).all() == []
+
+
+def test_a_backup_with_replaced_cards_reversals_and_reconciliations_restores(
+        manager, db, key, tmp_path, backend):
+    from ewarung.backup import restore_backup, write_backup
+    from ewarung.db import Database
+    from tests.conftest import create_pg_database, drop_pg_database
+    from tests.ewarung.test_backup import _contents
+
+    lines = shop_day(db, key, n=3)
+    with db.unit_of_work() as s:
+        from pos.beneficiaries import get_beneficiary, replace_card
+        b = get_beneficiary(s, 1)
+        replace_card(s, key, b, make_card_number())
+        ledger.reverse(s, lines[0]["entry"], 10_000)
+    post(manager, to_csv(lines))
+    path = tmp_path / "shop.ewbackup"
+    write_backup(db, path)
+    url = create_pg_database() if backend == "sqlite" else f"sqlite:///{tmp_path / 'r.db'}"
+    target = Database(url)
+    try:
+        restore_backup(target, path)
+        assert _contents(target) == _contents(db)
+    finally:
+        target.dispose()
+        if backend == "sqlite":
+            drop_pg_database(url)

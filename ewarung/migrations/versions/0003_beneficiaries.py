@@ -62,10 +62,10 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('created_at', ewarung.db.UtcDateTime(), nullable=False),
     sa.Column('replaced_at', ewarung.db.UtcDateTime(), nullable=True),
-    sa.Column('replaced_by_id', sa.Integer(), nullable=True),
+    sa.Column('replaces_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status IN ('active', 'replaced')", name=op.f('ck_kks_cards_status')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_kks_cards_beneficiary_id_beneficiaries')),
-    sa.ForeignKeyConstraint(['replaced_by_id'], ['kks_cards.id'], name=op.f('fk_kks_cards_replaced_by_id_kks_cards')),
+    sa.ForeignKeyConstraint(['replaces_id'], ['kks_cards.id'], name=op.f('fk_kks_cards_replaces_id_kks_cards')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kks_cards')),
     sa.UniqueConstraint('card_hash', name=op.f('uq_kks_cards_card_hash'))
     )
