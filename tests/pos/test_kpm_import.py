@@ -136,3 +136,17 @@ def test_the_command_line_import_prints_a_summary_and_each_rejected_row(app, db,
         assert len(s.scalars(select(Beneficiary)).all()) == 3
         assert s.scalar(select(AuditEvent.after).where(
             AuditEvent.action == "beneficiary.import"))["imported"] == 3
+
+
+def test_the_command_line_credits_a_period_once(app, db, key):
+    from tests.factories import make_beneficiary
+
+    with db.unit_of_work() as s:
+        make_beneficiary(s, key)
+        make_beneficiary(s, key, active=False)
+    first = run_cli(app, "kpm", "credit", "2030-05", "200000")
+    assert first.exit_code == 0 and "ke 1 KPM (0 sudah menerima)" in first.output
+    again = run_cli(app, "kpm", "credit", "2030-05", "200000")
+    assert "ke 0 KPM (1 sudah menerima)" in again.output
+    bad = run_cli(app, "kpm", "credit", "2030-5", "200000")
+    assert bad.exit_code == 1 and "TTTT-BB" in bad.output
