@@ -13,7 +13,6 @@ from ewarung import errorpages, i18n, web
 from ewarung.auth.services import use_hash_profile
 from ewarung.config import Config
 from ewarung.db import Database
-from ewarung.errors import N_
 from ewarung.web import requires
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,18 +59,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
 def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
-    from ewarung.home import add_menu_item, menu_for
     from ewarung.home import bp as home
+    from ewarung.home import menu_for
     from kube.api import bp as kube_api
     from kube.views import bp as kube_views
+    from pos.bpnt_views import bp as bpnt_views
+    from pos.kpm_api import bp as kpm_api
+    from pos.kpm_views import bp as kpm_views
     from pos.till import bp as till
 
-    for bp in (auth_views, auth_api, home, till, kube_api, kube_views):
+    for bp in (auth_views, auth_api, home, till, kpm_api, kpm_views, bpnt_views, kube_api,
+               kube_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
-    add_menu_item(app, "till.till", N_("Kasir"), "cashier", order=10)
-    add_menu_item(app, "kube.expenses", N_("Biaya"), "manager", order=70)
-    add_menu_item(app, "kube.settings", N_("KUBE & SHU"), "manager", order=80)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

@@ -36,7 +36,8 @@ HTTP_CODES = {
 
 def wants_json() -> bool:
     """Whether this request is answered in JSON (the API) rather than HTML."""
-    return request.path.startswith("/api/") or (
+    # A client that sends JSON is a script, even on a page's address.
+    return request.path.startswith("/api/") or request.is_json or (
         request.accept_mimetypes.best == "application/json")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask.sansio.app import App
+from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import gettext
 
 from ewarung.shop import get_outlet
@@ -25,11 +28,19 @@ class MenuItem:
     order: int = 100
 
 
-def add_menu_item(app: Flask, endpoint: str, label: str, role: str, order: int = 100) -> None:
+def add_menu_item(app: App, endpoint: str, label: str, role: str, order: int = 100) -> None:
     """Let a domain put its pages on the start page."""
     items: list[MenuItem] = app.extensions.setdefault("ewarung.menu", [])
     items.append(MenuItem(endpoint, label, role, order))
     items.sort(key=lambda i: i.order)
+
+
+def menu_item(endpoint: str, label: str, role: str, order: int = 100
+              ) -> Callable[[BlueprintSetupState], None]:
+    """For `bp.record_once(...)`: put a blueprint's page on the start page."""
+    def record(state: BlueprintSetupState) -> None:
+        add_menu_item(state.app, endpoint, label, role, order)
+    return record
 
 
 def menu_for(user: Any) -> list[tuple[str, str]]:

@@ -4,5 +4,13 @@ from ewarung.audit import AuditEvent
 from ewarung.auth.models import ApiToken, User
 from ewarung.shop import Outlet, Setting
 from kube.models import Expense, KubeMember
+from pos.models import (
+    Beneficiary,
+    EntitlementEntry,
+    KksCard,
+    ReconciliationItem,
+    ReconciliationRun,
+)
 
-__all__ = ["ApiToken", "AuditEvent", "Expense", "KubeMember", "Outlet", "Setting", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Beneficiary", "EntitlementEntry", "Expense", "KksCard",
+           "KubeMember", "Outlet", "ReconciliationItem", "ReconciliationRun", "Setting", "User"]

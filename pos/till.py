@@ -8,9 +8,12 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_babel import gettext
 
+from ewarung.errors import N_
+from ewarung.home import menu_item
 from ewarung.web import requires
 
 bp = Blueprint("till", __name__, url_prefix="/till")
+bp.record_once(menu_item("till.till", N_("Kasir"), "cashier", 10))
 
 
 def _groups() -> list[tuple[str, str]]:

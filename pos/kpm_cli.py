@@ -1,0 +1,63 @@
+"""`ewarung kpm ...`: import beneficiary lists and credit entitlements from the shell."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ewarung.cli import _app, _db, _fail
+from ewarung.errors import AppError
+
+
+def register(cli: click.Group) -> None:
+    """Add the `kpm` commands to the `ewarung` command line."""
+    cli.add_command(kpm)
+
+
+@click.group()
+def kpm() -> None:
+    """Beneficiaries (KPM) and their BPNT entitlements."""
+
+
+@kpm.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_file(file: Path) -> None:
+    """Import KPM from a CSV or XLSX FILE; re-imports update by NIK."""
+    from pos.beneficiaries import import_beneficiaries
+    from pos.cards import derive_card_key
+    from pos.kpm_file import parse_file
+    from pos.settings import bpnt_settings
+
+    app = _app()
+    key = derive_card_key(app.config["SECRET_KEY"])
+    try:
+        with app.app_context(), _db().unit_of_work() as session:
+            plan = parse_file(file.read_bytes(), luhn_check=bpnt_settings(session).luhn_check)
+            with click.progressbar(length=len(plan.rows), label="Mengimpor KPM",
+                                   show_pos=True, file=sys.stderr) as bar:
+                result = import_beneficiaries(session, key, plan, progress=bar.update)
+    except AppError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Impor selesai: {result.imported} baru, {result.updated} diperbarui, "
+               f"{result.unchanged} tidak berubah, {len(result.rejected)} ditolak.")
+    for r in result.rejected:
+        click.echo(f"  baris {r.row}: {r.code}: {r.message()}")
+
+
+@kpm.command("credit")
+@click.argument("period")
+@click.argument("amount", type=int)
+def credit(period: str, amount: int) -> None:
+    """Credit AMOUNT Rupiah for PERIOD (YYYY-MM) to every active KPM not yet credited."""
+    from pos.ledger import credit_period
+
+    try:
+        with _app().app_context(), _db().unit_of_work() as session:
+            credited, skipped = credit_period(session, period, amount)
+    except AppError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Hak {period} dikreditkan ke {credited} KPM ({skipped} sudah menerima).")

@@ -1,0 +1,64 @@
+"""The shop's BPNT settings, read in one query on the checkout path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ewarung.db import utcnow
+from ewarung.errors import N_
+from ewarung.shop import SETTINGS, Setting, register_setting
+from pos.entitlement import PeriodMode, month_of
+from pos.reconcile import DEFAULT_COLUMNS
+
+LUHN_CHECK = register_setting(
+    "bpnt.luhn_check", True, N_("Periksa angka Luhn pada nomor KKS"), (True, False))
+PERIOD = register_setting(
+    "bpnt.period", "monthly", N_("Periode hak BPNT (bulanan atau per tahap/triwulan)"),
+    ("monthly", "quarterly"))
+CARRY_OVER = register_setting(
+    "bpnt.carry_over", False, N_("Sisa hak BPNT terbawa ke periode berikutnya"), (True, False))
+ENFORCEMENT = register_setting(
+    "bpnt.enforcement", "strict",
+    N_("Jika belanja BPNT melebihi sisa hak: tolak (strict) atau izinkan dengan peringatan (warn)"),
+    ("strict", "warn"))
+SETTLEMENT_COLUMNS = register_setting(
+    "bpnt.settlement_columns", dict(DEFAULT_COLUMNS),
+    N_("Nama kolom berkas settlement EDC bank (tanggal, kode approval, nominal, kartu)"))
+
+_KEYS = (LUHN_CHECK.key, PERIOD.key, CARRY_OVER.key, ENFORCEMENT.key, "shop.timezone")
+
+
+@dataclass(frozen=True)
+class BpntSettings:
+    """The settings that shape look-ups and redemptions."""
+
+    luhn_check: bool = True
+    period: PeriodMode = "monthly"
+    carry_over: bool = False
+    enforcement: str = "strict"
+    timezone: str = "Asia/Jakarta"
+
+    def month(self, at: datetime | None = None) -> str:
+        """The shop's local month now (or at `at`), as YYYY-MM."""
+        return month_of((at or utcnow()).astimezone(ZoneInfo(self.timezone)).date())
+
+    def day(self, at: datetime) -> date:
+        """The shop's local date of a moment."""
+        return at.astimezone(ZoneInfo(self.timezone)).date()
+
+
+def bpnt_settings(session: Session) -> BpntSettings:
+    """The current BPNT settings (one query)."""
+    values: dict[str, Any] = {k: SETTINGS[k].default for k in _KEYS}
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS)))
+    values.update({key: value for key, value in rows})
+    return BpntSettings(luhn_check=bool(values[LUHN_CHECK.key]), period=values[PERIOD.key],
+                        carry_over=bool(values[CARRY_OVER.key]),
+                        enforcement=values[ENFORCEMENT.key],
+                        timezone=values["shop.timezone"])

@@ -1,0 +1,152 @@
+"""Importing beneficiary lists through the API and the command line."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from ewarung.audit import AuditEvent
+from pos.models import Beneficiary, KksCard
+from tests.factories import make_card_number, make_nik
+from tests.helpers import error_code
+from tests.pos.conftest import run_cli
+
+
+def upload(client, data: bytes, name: str = "kpm.csv"):
+    return client.post("/api/v1/beneficiaries/import",
+                       data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def messy_file():
+    """Semicolons, a BOM, quote prefixes, a destroyed number, a duplicate NIK, a bad Luhn."""
+    goods = [(make_nik(), make_card_number()) for _ in range(3)]
+    dup_nik = goods[0][0]
+    card = make_card_number()
+    bad_luhn = card[:-1] + str((int(card[-1]) + 1) % 10)
+    lines = [
+        "No;NIK;Nama;No_KKS;Desa;No_KK;Alamat;Kecamatan",
+        f"1;'{goods[0][0]};Siti Aminah;'{goods[0][1]};Sukamaju;'{goods[0][0]};RT 01;Cibeureum",
+        f"2; '{goods[1][0]} ;  Budi Santoso ; {goods[1][1][:8]} {goods[1][1][8:]};Sukamaju;;;",
+        f"3;3.52701E+15;Rusak Excel;'{make_card_number()};Sukamaju;;;",
+        f"4;'{dup_nik};Dobel NIK;'{make_card_number()};Sukamaju;;;",
+        f"5;'{make_nik()};Salah Luhn;'{bad_luhn};Sukamaju;;;",
+        f"6;'{goods[2][0]};Ani;'{goods[2][1]};Mekarsari;;;",
+    ]
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode()
+    return data, goods, bad_luhn
+
+
+def test_a_messy_file_imports_the_good_rows_and_rejects_each_bad_row_with_a_reason(
+        manager, db):
+    data, goods, bad_luhn = messy_file()
+    resp = upload(manager, data)
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert (body["imported"], body["updated"]) == (3, 0)
+    assert [(r["row"], r["code"]) for r in body["rejected"]] == [
+        (4, "number_destroyed"), (5, "duplicate_nik"), (6, "invalid_card_number")]
+    messages = {r["code"]: r["message"] for r in body["rejected"]}
+    assert "tidak bisa dipulihkan" in messages["number_destroyed"]
+    assert "baris 2" in messages["duplicate_nik"]
+    assert "Luhn" in messages["invalid_card_number"]
+    assert bad_luhn not in resp.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        rows = s.scalars(select(Beneficiary).order_by(Beneficiary.id)).all()
+        assert [(b.nik, b.name) for b in rows] == [
+            (goods[0][0], "Siti Aminah"), (goods[1][0], "Budi Santoso"), (goods[2][0], "Ani")]
+        assert rows[0].no_kk == goods[0][0] and rows[0].kecamatan == "Cibeureum"
+        assert [c.masked for c in s.scalars(select(KksCard).order_by(KksCard.id))] == [
+            f"{c[:6]}******{c[-4:]}" for _, c in goods]
+
+
+def test_reimport_updates_by_nik_and_moves_a_replaced_card_to_the_same_kpm(manager, db):
+    nik, old_card, new_card = make_nik(), make_card_number(), make_card_number()
+    upload(manager, f"nik,nama,no_kks,desa\n{nik},Siti,{old_card},Sukamaju\n".encode())
+    resp = upload(manager, f"nik,nama,no_kks,desa\n{nik},Siti Aminah,{new_card},Sukamaju\n"
+                  .encode())
+    assert resp.get_json() | {"rejected": []} == {
+        "imported": 0, "updated": 1, "unchanged": 0, "rejected": []}
+    with db.unit_of_work(write=False) as s:
+        [b] = s.scalars(select(Beneficiary)).all()
+        assert b.name == "Siti Aminah"
+        assert [(c.masked[-4:], c.status) for c in b.cards] == [
+            (old_card[-4:], "replaced"), (new_card[-4:], "active")]
+        assert b.cards[1].replaces_id == b.cards[0].id
+    again = upload(manager, f"nik,nama,no_kks,desa\n{nik},Siti Aminah,{new_card},Sukamaju\n"
+                   .encode()).get_json()
+    assert (again["updated"], again["unchanged"]) == (0, 1)
+    back = upload(manager, f"nik,nama,no_kks,desa\n{nik},Siti Aminah,{old_card},Sukamaju\n"
+                  .encode()).get_json()
+    assert [r["code"] for r in back["rejected"]] == ["card_replaced"]
+
+
+def test_a_card_of_another_kpm_is_rejected_for_that_row_only(manager):
+    card = make_card_number()
+    upload(manager, f"nik,nama,no_kks,desa\n{make_nik()},Siti,{card},Sukamaju\n".encode())
+    other = make_nik()
+    body = upload(manager, (f"nik,nama,no_kks,desa\n{other},Budi,{card},Sukamaju\n"
+                            f"{make_nik()},Ani,{make_card_number()},Sukamaju\n").encode()
+                  ).get_json()
+    assert body["imported"] == 1
+    assert [(r["row"], r["code"]) for r in body["rejected"]] == [(2, "card_in_use")]
+
+
+def test_xlsx_files_import_too(manager, db):
+    nik, card = make_nik(), make_card_number()
+    book = Workbook()
+    book.active.append(["Desa", "NIK", "Nama", "No KKS"])
+    book.active.append(["Sukamaju", int(nik), "Siti", card])
+    buf = io.BytesIO()
+    book.save(buf)
+    body = upload(manager, buf.getvalue(), "kpm.xlsx").get_json()
+    assert body["imported"] == 1 and body["rejected"] == []
+
+
+def test_a_file_without_required_columns_is_refused_and_nothing_is_written(manager, db):
+    resp = upload(manager, b"nik;nama\n3527011204850001;Siti\n")
+    assert resp.status_code == 422 and error_code(resp) == "validation_error"
+    assert "file" in resp.get_json()["error"]["details"]["fields"]
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Beneficiary)).all() == []
+
+
+def test_import_without_a_file_is_a_validation_error(manager):
+    resp = manager.post("/api/v1/beneficiaries/import", data={},
+                        content_type="multipart/form-data")
+    assert resp.status_code == 422 and error_code(resp) == "validation_error"
+
+
+def test_cashiers_may_not_import(cashier):
+    resp = upload(cashier, b"nik;nama;no_kks;desa\n")
+    assert resp.status_code == 403
+
+
+def test_the_command_line_import_prints_a_summary_and_each_rejected_row(app, db, tmp_path):
+    data, _, _ = messy_file()
+    path = tmp_path / "kpm.csv"
+    path.write_bytes(data)
+    result = run_cli(app, "kpm", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 baru" in result.output and "3 ditolak" in result.output
+    assert "baris 4" in result.output and "number_destroyed" in result.output
+    with db.unit_of_work(write=False) as s:
+        assert len(s.scalars(select(Beneficiary)).all()) == 3
+        assert s.scalar(select(AuditEvent.after).where(
+            AuditEvent.action == "beneficiary.import"))["imported"] == 3
+
+
+def test_the_command_line_credits_a_period_once(app, db, key):
+    from tests.factories import make_beneficiary
+
+    with db.unit_of_work() as s:
+        make_beneficiary(s, key)
+        make_beneficiary(s, key, active=False)
+    first = run_cli(app, "kpm", "credit", "2030-05", "200000")
+    assert first.exit_code == 0 and "ke 1 KPM (0 sudah menerima)" in first.output
+    again = run_cli(app, "kpm", "credit", "2030-05", "200000")
+    assert "ke 0 KPM (1 sudah menerima)" in again.output
+    bad = run_cli(app, "kpm", "credit", "2030-5", "200000")
+    assert bad.exit_code == 1 and "TTTT-BB" in bad.output
