@@ -63,6 +63,9 @@ def _register_blueprints(app: APIFlask) -> None:
 
     for bp in (auth_views, auth_api, home):
         app.register_blueprint(bp)
+    from printer import init_app as init_printer
+
+    init_printer(app)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

@@ -3,5 +3,6 @@
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import ApiToken, User
 from ewarung.shop import Outlet, Setting
+from printer.models import PrintJob
 
-__all__ = ["ApiToken", "AuditEvent", "Outlet", "Setting", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Outlet", "PrintJob", "Setting", "User"]
