@@ -23,6 +23,12 @@ CODEPAGE = "cp437"
 
 Translate = Callable[[str], str]
 
+#: punctuation that word processors and spreadsheets put into product names
+_PUNCTUATION = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                              "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2018": "'",
+                              "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
+                              "\u201e": '"'})
+
 TENDER_LABELS = {
     "bpnt": N_("BPNT"),
     "cash": N_("Tunai"),
@@ -58,7 +64,7 @@ def printable(text: str) -> str:
     and line breaks become spaces, and what the pinned code page cannot print becomes "?".
     """
     out = []
-    for ch in unicodedata.normalize("NFKD", text):
+    for ch in unicodedata.normalize("NFKD", text.translate(_PUNCTUATION)):
         category = unicodedata.category(ch)
         if category in ("Mn", "Me", "Cf", "Cs"):
             continue

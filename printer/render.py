@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from escpos.capabilities import get_profile
+from escpos.constants import CODEPAGE_CHANGE
 from escpos.printer import Dummy
 
 from printer.layout import CODEPAGE, MIN_COLUMNS, Layout, ReportLine, layout_receipt, layout_report
@@ -71,10 +72,13 @@ def paper_profile(name: str, font: str = "a") -> PaperProfile:
 
 
 def _start(paper: PaperProfile) -> Dummy:
-    printer = Dummy(profile=paper.name)
+    # Pin one code page: cheap printers garble text when told to switch mid-receipt. Slot 0
+    # is CP437 on every ESC/POS printer (some profiles list it again in other slots, which
+    # python-escpos would pick), and the layout only produces characters CP437 has.
+    printer = Dummy(profile=paper.name,
+                    magic_encode_args={"encoding": ESCPOS_CODEPAGE, "disabled": True})
     printer.hw("INIT")
-    # Pin one code page: cheap printers garble text when told to switch mid-receipt.
-    printer.charcode(ESCPOS_CODEPAGE)
+    printer._raw(CODEPAGE_CHANGE + bytes([0]))
     printer.set(font=paper.font, align="left", bold=False)
     return printer
 
