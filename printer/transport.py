@@ -21,6 +21,8 @@ from escpos.constants import (
     RT_STATUS_PAPER,
 )
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import Network
 
 SCHEMES = ("network", "serial", "usb", "file", "cups")
 #: seconds to connect, or to write, before a job counts as failed
@@ -56,7 +58,7 @@ class Target:
 
         opts = dict(self.options)
         if self.scheme == "network":
-            return classes.Network(opts.pop("host"), timeout=timeout, profile=profile, **opts)
+            return _Network(opts.pop("host"), timeout=timeout, profile=profile, **opts)
         if self.scheme == "serial":
             return classes.Serial(timeout=timeout, profile=profile, **opts)
         if self.scheme == "usb":
@@ -64,6 +66,25 @@ class Target:
         if self.scheme == "file":
             return classes.File(profile=profile, **opts)
         return classes.CupsPrinter(profile=profile, **opts)
+
+
+class _Network(Network):
+    """python-escpos's network printer, closing the socket when connecting fails.
+
+    Upstream (3.1) drops the half-made socket without closing it; a worker retrying a
+    switched-off printer all day would leave that to the garbage collector.
+    """
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Connect, or raise DeviceNotFoundError with the socket closed."""
+        self.close()  # a no-op unless connected
+        try:
+            connection = socket.create_connection((self.host, self.port), self.timeout)
+        except OSError as exc:
+            self.device = None
+            raise DeviceNotFoundError(
+                f"Could not open socket for {self.host}:{self.port}: {exc}") from exc
+        self.device = connection
 
 
 def parse_target(url: str) -> Target | None:
