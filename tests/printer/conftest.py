@@ -12,6 +12,7 @@ from ewarung.db import Database
 from printer.setup import PrinterEnv, PrinterSetup, printer_setup
 from printer.worker import PrintWorker
 from tests.conftest import make_app
+from tests.ewarung.test_backup import other_backend_url  # noqa: F401  (a fixture for backups)
 from tests.printer.printers import PtyPrinter, TcpPrinter
 
 PROFILE_80 = "TM-T20II"  # 80 mm, 48 columns, native QR, cutter

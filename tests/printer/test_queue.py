@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ewarung.audit import AuditEvent
-from ewarung.db import utcnow
+from ewarung.backup import restore_backup, write_backup
+from ewarung.db import Database, utcnow
 from ewarung.shop import set_setting
 from printer.models import PrintJob
 from printer.queue import (
@@ -217,3 +218,18 @@ def test_a_test_page_shows_the_profile_and_is_audited(db, tcp_printer):
     assert "HALAMAN UJI PRINTER" in printed.text() and "POS-5890" in printed.text()
     assert "12345678901234567890123456789012" in printed.lines
     assert "raster_image" in printed.names()
+
+
+def test_print_jobs_and_their_bytes_survive_a_backup_into_the_other_database(
+        db, tcp_printer, other_backend_url, tmp_path):
+    _enqueue(db, tcp_printer.url, make_receipt("cash"), sale_id=3)
+    process_pending(db)
+    path = tmp_path / "shop.ewbackup"
+    assert write_backup(db, path)["print_jobs"] == 2
+    target = Database(other_backend_url)
+    try:
+        restore_backup(target, path)
+        assert [(j.kind, j.state, j.data, j.payload) for j in _jobs(target)] == \
+            [(j.kind, j.state, j.data, j.payload) for j in _jobs(db)]
+    finally:
+        target.dispose()
