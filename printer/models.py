@@ -40,10 +40,14 @@ class PrintJob(Base):
     profile: Mapped[str] = mapped_column(String(40))
     #: what the queue shows, e.g. "Struk EW-20261126-0042"
     title: Mapped[str] = mapped_column(String(200), default="")
-    #: the rendered bytes, sent as they are on every attempt
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    #: the receipt as data (printer.receipt.receipt_to_dict), to render a copy or a preview
+    #: the rendered bytes, sent as they are on every attempt. Receipts are rendered by the
+    #: worker before their first attempt (NULL until then), so the sale's transaction never
+    #: waits for a QR code to be drawn.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: the receipt as data (printer.receipt.receipt_to_dict), to render it, a copy or a preview
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    #: the profile's font ("a" or "b") the receipt is laid out for
+    font: Mapped[str] = mapped_column(String(1), default="a")
     #: the sale printed (no foreign key until sales exist)
     sale_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: the job this one prints again

@@ -22,7 +22,13 @@ from ewarung.errors import N_, AppError, Conflict, NotFound
 from printer.layout import ReportLine
 from printer.models import PrintJob
 from printer.receipt import Receipt, receipt_from_dict, receipt_to_dict
-from printer.render import render_drawer_kick, render_layout, render_lines, render_receipt
+from printer.render import (
+    paper_profile,
+    render_drawer_kick,
+    render_layout,
+    render_lines,
+    render_receipt,
+)
 from printer.setup import ARCHIVE_LABEL, PrinterSetup, printer_setup
 from printer.transport import Target
 
@@ -67,13 +73,18 @@ def _wake_workers(engine: Any) -> None:
         wake()
 
 
-def enqueue(session: Session, kind: str, data: bytes, *, target: Target, profile: str,
-            title: str = "", payload: dict[str, Any] | None = None,
+def enqueue(session: Session, kind: str, data: bytes | None, *, target: Target, profile: str,
+            title: str = "", payload: dict[str, Any] | None = None, font: str = "a",
             sale_id: int | None = None, reprint_of: int | None = None,
             expires_at: datetime | None = None) -> PrintJob:
-    """Add a job in the caller's transaction; the worker is woken once it commits."""
+    """Add a job in the caller's transaction; the worker is woken once it commits.
+
+    `data` None (receipts only): the worker renders `payload` before the first attempt.
+    """
+    if data is None and (kind != "receipt" or payload is None):
+        raise ValueError("only receipts with a payload may be queued unrendered")
     job = PrintJob(kind=kind, state="queued", target=target.url, profile=profile,
-                   title=title[:200], data=data, payload=payload, sale_id=sale_id,
+                   title=title[:200], data=data, payload=payload, font=font, sale_id=sale_id,
                    reprint_of=reprint_of, attempts=0, not_before=utcnow(),
                    expires_at=expires_at)
     session.add(job)
@@ -113,9 +124,20 @@ def enqueue_receipt(session: Session, receipt: Receipt, *, sale_id: int | None =
 def _enqueue_receipt_copy(session: Session, receipt: Receipt, target: Target,
                           setup: PrinterSetup, sale_id: int | None,
                           reprint_of: int | None = None) -> PrintJob:
-    return enqueue(session, "receipt", render_receipt(receipt, setup.paper), target=target,
-                   profile=setup.paper.name, title=f"Struk {receipt.sale_number}",
+    # Rendered by the worker after the commit: drawing a QR code takes milliseconds that
+    # the sale's write transaction should not spend.
+    return enqueue(session, "receipt", None, target=target, profile=setup.paper.name,
+                   font=setup.paper.font, title=f"Struk {receipt.sale_number}",
                    payload=receipt_to_dict(receipt), sale_id=sale_id, reprint_of=reprint_of)
+
+
+def render_job(job: PrintJob) -> bytes:
+    """The bytes of a job: as stored, or its receipt rendered for the job's profile."""
+    if job.data is not None:
+        return job.data
+    if job.payload is None:
+        raise ValueError(f"print job {job.id} has neither bytes nor a receipt")
+    return render_receipt(receipt_from_dict(job.payload), paper_profile(job.profile, job.font))
 
 
 def enqueue_report(session: Session, title: str, lines: Sequence[ReportLine], *,
@@ -171,8 +193,9 @@ def reprint_job(session: Session, job_id: int, *,
         copy = _enqueue_receipt_copy(session, receipt, setup.target, setup, job.sale_id,
                                      reprint_of=job.id)
     else:
-        copy = enqueue(session, job.kind, job.data, target=setup.target, profile=job.profile,
-                       title=job.title, sale_id=job.sale_id, reprint_of=job.id)
+        copy = enqueue(session, job.kind, render_job(job), target=setup.target,
+                       profile=job.profile, font=job.font, title=job.title,
+                       sale_id=job.sale_id, reprint_of=job.id)
     audit.record(session, "printer.reprint", entity="print_job", entity_id=job.id,
                  after={"job": copy.id})
     return copy

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
 from ewarung.errors import N_, ValidationFailed
-from ewarung.shop import get_setting, register_setting, set_setting
+from ewarung.shop import Setting, SettingSpec, register_setting, set_setting
 from printer.render import PaperProfile, UnknownProfile, paper_profile
 from printer.transport import InvalidPrinterUrl, Target, parse_target
 
@@ -24,6 +26,7 @@ ARCHIVE_COPY = register_setting("printer.bpnt_archive_copy", False,
 CASH_DRAWER = register_setting("printer.cash_drawer", True,
                                N_("Buka laci uang lewat printer pada transaksi tunai"))
 
+_SPECS = (URL, PROFILE, FONT, ARCHIVE_COPY, CASH_DRAWER)
 DEFAULT_PROFILE = "TM-T20II"
 #: the label printed on the shop's own copy of a BPNT receipt
 ARCHIVE_LABEL = "ARSIP TOKO"
@@ -73,12 +76,15 @@ class PrinterSetup:
 def printer_setup(session: Session, env: PrinterEnv | None = None) -> PrinterSetup:
     """The settings in force: a saved setting wins over the environment."""
     env = env or env_printer()
+    # One query, not five: this runs inside every sale's transaction.
+    saved: dict[str, Any] = dict(session.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_([spec.key for spec in _SPECS]))).all())
+
+    def value(spec: SettingSpec) -> Any:
+        return saved.get(spec.key, spec.default)
     return PrinterSetup(
-        url=get_setting(session, URL.key) or env.url,
-        profile=get_setting(session, PROFILE.key) or env.profile,
-        font=get_setting(session, FONT.key),
-        archive_copy=bool(get_setting(session, ARCHIVE_COPY.key)),
-        cash_drawer=bool(get_setting(session, CASH_DRAWER.key)),
+        url=value(URL) or env.url, profile=value(PROFILE) or env.profile, font=value(FONT),
+        archive_copy=bool(value(ARCHIVE_COPY)), cash_drawer=bool(value(CASH_DRAWER)),
         env=env)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from ewarung.db import Database, utcnow
 from printer.models import PrintJob
-from printer.queue import register_waker, unregister_waker
+from printer.queue import register_waker, render_job, unregister_waker
 from printer.transport import IO_TIMEOUT_S, parse_target, send
 
 log = logging.getLogger("printer.worker")
@@ -39,7 +39,9 @@ class _Claimed:
     kind: str
     target: str
     profile: str
-    data: bytes
+    #: None: a receipt still to be rendered (outside any transaction)
+    data: bytes | None
+    job: PrintJob
     expires_at: datetime | None
 
 
@@ -60,10 +62,11 @@ def _claim(db: Database, now: datetime) -> _Claimed | None:
                 continue
             job.state = "printing"
             job.attempts += 1
-            return _Claimed(job.id, job.kind, job.target, job.profile, job.data, job.expires_at)
+            return _Claimed(job.id, job.kind, job.target, job.profile, job.data, job,
+                            job.expires_at)
 
 
-def _send(job: _Claimed, now: datetime) -> None:
+def _send(job: _Claimed, data: bytes, now: datetime) -> None:
     target = parse_target(job.target)
     if target is None:
         raise RuntimeError("printing is switched off for this job's target")
@@ -73,14 +76,17 @@ def _send(job: _Claimed, now: datetime) -> None:
         timeout = min(timeout, (job.expires_at - now).total_seconds())
         if timeout <= 0:
             raise TimeoutError("expired before it could be sent")
-    send(target, job.data, job.profile, timeout=timeout)
+    send(target, data, job.profile, timeout=timeout)
 
 
-def _record(db: Database, job: _Claimed, error: Exception | None, now: datetime) -> None:
+def _record(db: Database, job: _Claimed, error: Exception | None, now: datetime,
+            rendered: bytes | None) -> None:
     with db.unit_of_work() as s:
         row = s.get(PrintJob, job.id)
         if row is None:
             return
+        if rendered is not None:
+            row.data = rendered  # every later attempt and reprint sends these very bytes
         if error is None:
             row.state, row.printed_at, row.last_error = "done", utcnow(), None
             # The printer is back: what waited in backoff for it may go now, in order.
@@ -106,12 +112,16 @@ def process_one(db: Database, now: datetime | None = None) -> bool:
     job = _claim(db, moment)
     if job is None:
         return False
+    rendered = None
+    error: Exception | None = None
     try:
-        _send(job, moment)
+        data = job.data
+        if data is None:
+            data = rendered = render_job(job.job)
+        _send(job, data, moment)
     except Exception as exc:  # every transport raises its own kinds of error
-        _record(db, job, exc, now or utcnow())
-    else:
-        _record(db, job, None, now or utcnow())
+        error = exc
+    _record(db, job, error, now or utcnow(), rendered)
     return True
 
 

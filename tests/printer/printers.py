@@ -111,9 +111,10 @@ class TcpPrinter:
                     break
                 record.data += chunk
                 self._answer_status(conn, chunk)
-        with self.arrived:
-            self.connections.append(record)
-            self.arrived.notify_all()
+            # Recorded before hanging up: whoever sees the connection end sees the record.
+            with self.arrived:
+                self.connections.append(record)
+                self.arrived.notify_all()
 
     def _answer_status(self, conn: socket.socket, chunk: bytes) -> None:
         if self.status is None:

@@ -47,9 +47,13 @@ def test_a_receipt_job_commits_with_the_callers_transaction(db, tcp_printer):
     assert (job.id, job.kind, job.state, job.sale_id, job.attempts) == (job_id, "receipt",
                                                                         "queued", 17, 0)
     assert job.target == tcp_printer.url and job.profile == PROFILE_80
-    assert job.data == render_receipt(make_receipt("bpnt", sale_number=job.payload[
-        "sale_number"]), paper_profile(PROFILE_80))
+    assert job.data is None  # rendered by the worker, outside the sale's transaction
     assert tcp_printer.connections == []  # nothing is sent from inside the transaction
+    process_pending(db)
+    (job,) = _jobs(db)
+    expected = render_receipt(make_receipt("bpnt", sale_number=job.payload["sale_number"]),
+                              paper_profile(PROFILE_80))
+    assert job.data == expected and tcp_printer.jobs() == [expected]
 
 
 def test_a_rolled_back_sale_leaves_no_job_and_prints_nothing(db, tcp_printer):
@@ -116,6 +120,7 @@ def test_bpnt_sales_get_an_archive_copy_when_the_shop_wants_one(db, tcp_printer)
         set_setting(s, "printer.bpnt_archive_copy", True)
     _enqueue(db, tcp_printer.url, make_receipt("bpnt"))
     _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    process_pending(db)
     receipts = [j for j in _jobs(db) if j.kind == "receipt"]
     assert len(receipts) == 3
     assert "*** ARSIP TOKO ***" in decode(receipts[1].data).text()
@@ -233,3 +238,24 @@ def test_print_jobs_and_their_bytes_survive_a_backup_into_the_other_database(
             [(j.kind, j.state, j.data, j.payload) for j in _jobs(db)]
     finally:
         target.dispose()
+
+
+def test_a_receipt_that_cannot_be_rendered_fails_its_job_not_the_worker(db, tcp_printer):
+    job_id = _enqueue(db, tcp_printer.url)
+    with db.unit_of_work() as s:
+        s.get(PrintJob, job_id).payload = {"sale_number": "broken"}
+    second = _enqueue(db, tcp_printer.url)
+    process_pending(db)
+    jobs = {j.id: j for j in _jobs(db)}
+    assert jobs[job_id].state == "queued" and "KeyError" in jobs[job_id].last_error
+    assert jobs[second].state == "done" and tcp_printer.jobs() == [jobs[second].data]
+
+
+def test_a_font_b_receipt_is_rendered_for_the_wider_columns(db, tcp_printer):
+    with db.unit_of_work() as s:
+        set_setting(s, "printer.font", "b")
+    _enqueue(db, tcp_printer.url, profile=PROFILE_58)
+    process_pending(db)
+    printed = decode(tcp_printer.jobs()[0])
+    assert max(len(line) for line in printed.lines) == 42
+    assert ("font", b"\x01") in printed.commands

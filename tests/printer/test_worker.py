@@ -41,8 +41,8 @@ def _sell(db, url, receipt=None):
 def test_a_committed_receipt_is_printed_by_the_worker_at_once(db, tcp_printer, worker):
     job_id, _ = _sell(db, tcp_printer.url)
     (connection,) = tcp_printer.wait_for(1)
-    assert bytes(connection.data) == _job(db, job_id).data
-    assert _wait(lambda: _job(db, job_id).state == "done")
+    job = _wait(lambda: (j := _job(db, job_id)).state == "done" and j)
+    assert bytes(connection.data) == job.data
 
 
 def test_a_refusing_printer_never_holds_up_the_sale_and_prints_once_when_back(
