@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from escpos import printer as escpos_printers
 
-from printer.render import paper_profile, render_receipt
+from printer.queue import enqueue_receipt
+from printer.render import paper_profile, render_drawer_kick, render_receipt
+from printer.setup import PrinterEnv, env_printer
 from printer.transport import InvalidPrinterUrl, parse_target, query_status, send
+from printer.worker import process_pending
+from tests.conftest import make_app
 from tests.factories import make_receipt
 from tests.printer.conftest import PROFILE_58, PROFILE_80
 from tests.printer.printers import TcpPrinter
@@ -133,3 +137,30 @@ def test_file_and_cups_printers_cannot_tell_their_status(tmp_path):
         assert target is not None
         status = query_status(target, PROFILE_80)
         assert (status.online, status.paper) == (None, None)
+
+
+@pytest.mark.parametrize("transport", ["network", "serial"])
+def test_a_receipt_reaches_the_printer_named_by_ewarung_printer(
+        transport, database_url, tmp_path, tcp_printer, pty_printer):
+    url = tcp_printer.url if transport == "network" else pty_printer.url(19200)
+    app = make_app(tmp_path / "data", database_url, printer=url, printer_profile=PROFILE_58)
+    db = app.extensions["ewarung.db"]
+    receipt = make_receipt("mixed")
+    try:
+        with app.app_context(), db.unit_of_work() as s:
+            enqueue_receipt(s, receipt)  # as the sale will: no printer named by the caller
+        process_pending(db)
+    finally:
+        db.dispose()
+    kick = render_drawer_kick(paper_profile(PROFILE_58))
+    expected = render_receipt(receipt, paper_profile(PROFILE_58))
+    if transport == "network":
+        assert tcp_printer.jobs() == [kick, expected]
+    else:
+        assert pty_printer.received(len(kick) + len(expected)) == kick + expected
+
+
+def test_outside_an_app_the_process_environment_names_the_printer(monkeypatch):
+    monkeypatch.setenv("EWARUNG_PRINTER", "serial:///dev/ttyS0?baudrate=9600")
+    monkeypatch.setenv("EWARUNG_PRINTER_PROFILE", PROFILE_58)
+    assert env_printer() == PrinterEnv("serial:///dev/ttyS0?baudrate=9600", PROFILE_58)
