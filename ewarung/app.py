@@ -67,11 +67,13 @@ def _register_blueprints(app: APIFlask) -> None:
     from pos.kpm_api import bp as kpm_api
     from pos.kpm_views import bp as kpm_views
     from pos.till import bp as till
+    from printer import init_app as init_printer
 
     for bp in (auth_views, auth_api, home, till, kpm_api, kpm_views, bpnt_views, kube_api,
                kube_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
+    init_printer(app)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

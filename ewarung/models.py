@@ -11,6 +11,8 @@ from pos.models import (
     ReconciliationItem,
     ReconciliationRun,
 )
+from printer.models import PrintJob
 
 __all__ = ["ApiToken", "AuditEvent", "Beneficiary", "EntitlementEntry", "Expense", "KksCard",
-           "KubeMember", "Outlet", "ReconciliationItem", "ReconciliationRun", "Setting", "User"]
+           "KubeMember", "Outlet", "PrintJob", "ReconciliationItem", "ReconciliationRun",
+           "Setting", "User"]

@@ -6,9 +6,10 @@ browser. Nothing here knows about Flask or the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,24 @@ class Receipt:
     #: e.g. "ARSIP TOKO" on the shop's archive copy of a BPNT sale
     copy_label: str = ""
     footer: tuple[str, ...] = field(default_factory=tuple)
+
+
+def receipt_to_dict(receipt: Receipt) -> dict[str, Any]:
+    """A JSON-safe form of a receipt (kept with its print job, so it can be printed again)."""
+    data = asdict(receipt)
+    data["sold_at"] = receipt.sold_at.isoformat()
+    for line in data["lines"]:
+        line["quantity"] = str(line["quantity"])
+    return data
+
+
+def receipt_from_dict(data: dict[str, Any]) -> Receipt:
+    """The receipt `receipt_to_dict` wrote."""
+    fields = dict(data)
+    fields["header"] = ReceiptHeader(**fields["header"])
+    fields["sold_at"] = datetime.fromisoformat(fields["sold_at"])
+    fields["lines"] = tuple(ReceiptLine(**{**line, "quantity": Decimal(line["quantity"])})
+                            for line in fields["lines"])
+    fields["tenders"] = tuple(ReceiptTender(**t) for t in fields["tenders"])
+    fields["footer"] = tuple(fields.get("footer", ()))
+    return Receipt(**fields)

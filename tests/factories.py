@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from ewarung.auth.models import User
 from ewarung.auth.services import create_token, create_user
+from ewarung.money import line_amount
 from ewarung.shop import Outlet
+from printer.receipt import Receipt, ReceiptHeader, ReceiptLine, ReceiptTender
 
 _seq = itertools.count(1)
 
@@ -106,3 +111,43 @@ def credit(session: Session, beneficiary: Beneficiary | int, amount: int = 200_0
     session.add(entry)
     session.flush()
     return entry
+
+
+# --- printer ---------------------------------------------------------------------------
+
+#: a product name of exactly 60 characters, the longest the receipt tests print
+LONG_NAME = "Beras Premium Super Pulen Kualitas Ekspor Cap Mawar Abad 5kg"
+SAMPLE_ITEMS = (("Beras Medium 5 kg", "1", "sak", 68000, True),
+                ("Telur Ayam Ras", "1.5", "kg", 28000, True),
+                ("Minyak Goreng 1 L", "2", "btl", 18500, False))
+
+
+def make_receipt(payment: str = "cash", items: Sequence[tuple[str, str, str, int, bool]]
+                 = SAMPLE_ITEMS, **overrides: Any) -> Receipt:
+    """A receipt as the selling domain will build it; payment is cash, bpnt or mixed."""
+    lines = tuple(ReceiptLine(name=name, quantity=Decimal(qty), unit=unit, unit_price=price,
+                              amount=line_amount(price, qty), bpnt_eligible=eligible)
+                  for name, qty, unit, price, eligible in items)
+    total = sum(line.amount for line in lines)
+    eligible = sum(line.amount for line in lines if line.bpnt_eligible)
+    bpnt_amount = {"cash": 0, "bpnt": total, "mixed": eligible}[payment]
+    tenders: list[ReceiptTender] = []
+    if bpnt_amount:
+        tenders.append(ReceiptTender("bpnt", bpnt_amount, reference="004512",
+                                     masked_card="526422******1234",
+                                     remaining_after=max(200000 - bpnt_amount, 0)))
+    cash = total - bpnt_amount
+    given = (cash // 50000 + 1) * 50000 if cash else None
+    if cash:
+        tenders.append(ReceiptTender("cash", cash, given=given))
+    fields: dict[str, Any] = {
+        "header": ReceiptHeader("e-Warong KUBE Sejahtera Makmur", "KUBE Sejahtera Makmur",
+                                "Jl. Raya Desa Sukamaju No. 12, RT 02/RW 03", "EW-3202-0147",
+                                "0812-0000-1471"),
+        "sale_number": f"EW-20261126-{next(_seq):04d}",
+        "sold_at": datetime(2026, 11, 26, 14, 5),
+        "cashier": "Siti Aminah", "lines": lines, "total": total, "tenders": tuple(tenders),
+        "change": (given - cash) if given else 0,
+        "verify_url": "http://127.0.0.1:8000/r/AbCdEfGhIjKlMnOp",
+        "footer": ("Terima kasih",), **overrides}
+    return Receipt(**fields)

@@ -1,7 +1,7 @@
 """KUBE members and expenses
 
 Revision ID: 0005_kube
-Revises: 0003_beneficiaries
+Revises: 0004_printer
 Create Date: 2026-11-26 05:51:07.249850
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import ewarung.db
 
 
 revision: str = '0005_kube'
-down_revision: str | Sequence[str] | None = '0003_beneficiaries'
+down_revision: str | Sequence[str] | None = '0004_printer'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
