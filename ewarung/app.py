@@ -60,8 +60,10 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import bp as home
+    from inventory.api import bp as inventory_api
+    from inventory.views import bp as inventory_views
 
-    for bp in (auth_views, auth_api, home):
+    for bp in (auth_views, auth_api, home, inventory_api, inventory_views):
         app.register_blueprint(bp)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])

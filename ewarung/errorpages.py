@@ -36,7 +36,7 @@ HTTP_CODES = {
 
 def wants_json() -> bool:
     """Whether this request is answered in JSON (the API) rather than HTML."""
-    return request.path.startswith("/api/") or (
+    return request.path.startswith("/api/") or request.is_json or (
         request.accept_mimetypes.best == "application/json")
 
 
