@@ -92,7 +92,7 @@ def adjust(session: Session, data: Mapping[str, Any]) -> StockAdjustment:
 def put_in(session: Session, product_id: int, qty: Decimal, kind: str, ref_type: str,
            ref_id: int) -> int:
     """Stock found: fill an overdraft, the rest into the newest batch; the value added."""
-    batches = stock.live_batches(session, product_id)
+    batches = stock.holdings(session, product_id)
     newest = stock.newest_batch(session, product_id)
     if newest is not None and all(b.id != newest.id for b in batches):
         batches.append(newest)

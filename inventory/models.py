@@ -174,16 +174,15 @@ class StockBatch(Base):
     __table_args__ = (
         CheckConstraint("overdraft OR (quantity_left >= 0 AND value_left >= 0)",
                         name="not_negative"),
-        # Only batches with stock: what FEFO reads on every sale.
-        Index("ix_stock_batches_live", "product_id", "expires_on", "id",
-              sqlite_where=text("quantity_left <> 0"),
-              postgresql_where=text("quantity_left <> 0")),
+        # FEFO reads a product's batches with stock left (a range on quantity_left) on every
+        # sale, and on-hand sums come from this index alone.
+        Index("ix_stock_batches_stock", "product_id", "quantity_left"),
         Index("uq_stock_batches_overdraft", "product_id", unique=True,
               sqlite_where=text("overdraft"), postgresql_where=text("overdraft")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     #: the receipt that brought it (NULL for the overdraft batch); reports group by it
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("goods_receipts.id"),
                                                    index=True)

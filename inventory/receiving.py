@@ -85,8 +85,8 @@ def _receive_line(session: Session, receipt: GoodsReceipt, line: dict[str, Any])
 
 def _overdraft_hole(session: Session, product_id: int) -> Batch | None:
     """The product's overdraft batch if it is below zero (locked)."""
-    live = stock.live_batches(session, product_id)
-    return next((b for b in live if b.overdraft and b.quantity < 0), None)
+    return next((b for b in stock.holdings(session, product_id) if b.overdraft
+                 and b.quantity < 0), None)
 
 
 def _clean_receipt(session: Session, data: Mapping[str, Any], today: date) -> tuple[

@@ -18,13 +18,15 @@ Keep the allocations (with the sale line) to undo them::
 puts quantities and their exact value back into the batches they came from (a return, a
 void); `ledger.portion(allocations, quantity)` gives the part for a partial return.
 
-Neither commits. On PostgreSQL `issue` locks the product's batches (`FOR UPDATE`, in id
-order), so two sales of the last unit queue and the second sees it gone; a sale of several
+Neither commits. On PostgreSQL `issue` locks the product's batches with stock (`FOR UPDATE`,
+in id order; the overdraft batch, when needed, last), so two sales of the last unit queue and
+the second sees it gone; a sale of several
 products should call `issue` in product id order so two sales never wait on each other.
 On SQLite the writer lock of the request already serialises writers.
 
-Hot path: one indexed read of the product's batches that still hold stock, one UPDATE per
-touched batch and one multi-row INSERT of movements, as Core statements. Batches carry
+Hot path: one indexed read of the product's batches that still hold stock (a range on
+`(product_id, quantity_left)`), one UPDATE per touched batch and one multi-row INSERT of
+movements, as Core statements. Batches carry
 their remaining quantity and value (a cache of their movements; tests check it against the
 ledger); on-hand is their sum.
 """
@@ -122,13 +124,30 @@ def _overdraw(session: Session, product_id: int, batches: list[Batch], wanted: D
     return ledger.overdraw(overdraft, missing, latest_cost(session, product_id))
 
 
-def live_batches(session: Session, product_id: int, lock: bool = True) -> list[Batch]:
-    """The product's batches holding stock (or a hole), by id; locked on PostgreSQL."""
-    stmt = (select(*_BATCH_COLUMNS)
-            .where(_batches.c.product_id == product_id, _batches.c.quantity_left != 0)
+def live_stmt(product_id: int) -> Any:
+    """The hot-path read: a product's batches with stock left, by id."""
+    return (select(*_BATCH_COLUMNS)
+            .where(_batches.c.product_id == product_id, _batches.c.quantity_left > 0)
             .order_by(_batches.c.id))
+
+
+def live_batches(session: Session, product_id: int, lock: bool = True) -> list[Batch]:
+    """The product's batches with stock left, by id; locked on PostgreSQL (the hot path)."""
+    stmt = live_stmt(product_id)
     return [_batch(row) for row in session.execute(_for_update(session, stmt) if lock
                                                    else stmt)]
+
+
+def holdings(session: Session, product_id: int, lock: bool = True) -> list[Batch]:
+    """The batches with stock left and, when it is below zero, the overdraft (locked last)."""
+    batches = live_batches(session, product_id, lock)
+    if not any(b.overdraft for b in batches):
+        stmt = select(*_BATCH_COLUMNS).where(_batches.c.product_id == product_id,
+                                             _batches.c.overdraft.is_(True),
+                                             _batches.c.quantity_left < 0)
+        batches += [_batch(row) for row in session.execute(_for_update(session, stmt) if lock
+                                                           else stmt)]
+    return batches
 
 
 def lock_batches(session: Session, batch_ids: Iterable[int]) -> dict[int, tuple[int, Batch]]:
@@ -220,3 +239,24 @@ def _for_update(session: Session, stmt: Any) -> Any:
 def _batch(row: Any) -> Batch:
     return Batch(id=row.id, quantity=row.quantity_left, value=row.value_left,
                  unit_cost=row.unit_cost, expires_on=row.expires_on, overdraft=row.overdraft)
+
+
+def discrepancies(session: Session) -> list[tuple[int, Decimal, Decimal, int, int]]:
+    """Batches whose cached balance differs from the sum of their movements (should be none).
+
+    Each row: batch id, cached quantity, ledger quantity, cached value, ledger value.
+    """
+    sums = (select(_moves.c.batch_id, func.sum(_moves.c.quantity).label("qty"),
+                   func.sum(_moves.c.value).label("value"))
+            .group_by(_moves.c.batch_id).subquery())
+    rows = session.execute(
+        select(_batches.c.id, _batches.c.quantity_left, sums.c.qty, _batches.c.value_left,
+               sums.c.value)
+        .select_from(_batches.outerjoin(sums, sums.c.batch_id == _batches.c.id)))
+    out = []
+    for bid, cached_qty, qty, cached_value, value in rows:
+        qty = qty if qty is not None else ledger.ZERO
+        value = int(value or 0)
+        if cached_qty != qty or cached_value != value:
+            out.append((bid, cached_qty, qty, cached_value, value))
+    return out

@@ -111,7 +111,7 @@ def preview(session: Session, stocktake_id: int) -> list[Variance]:
         return posted(take)
     out = []
     for line in take.lines:
-        batches = stock.live_batches(session, line.product_id, lock=False)
+        batches = stock.holdings(session, line.product_id, lock=False)
         expected = ledger.expected_at_count(ledger.on_hand(batches),
                                             _moved_since(session, line))
         variance = line.counted - expected
@@ -127,7 +127,7 @@ def approve_stocktake(session: Session, stocktake_id: int) -> Stocktake:
     if not take.lines:
         raise Conflict(N_("Belum ada barang yang dihitung."))
     for line in sorted(take.lines, key=lambda ln: ln.product_id):
-        batches = stock.live_batches(session, line.product_id)
+        batches = stock.holdings(session, line.product_id)
         expected = ledger.expected_at_count(ledger.on_hand(batches),
                                             _moved_since(session, line))
         variance = line.counted - expected

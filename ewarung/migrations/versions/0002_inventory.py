@@ -155,8 +155,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_batches'))
     )
     with op.batch_alter_table('stock_batches', schema=None) as batch_op:
-        batch_op.create_index('ix_stock_batches_live', ['product_id', 'expires_on', 'id'], unique=False, sqlite_where=sa.text('quantity_left <> 0'), postgresql_where=sa.text('quantity_left <> 0'))
-        batch_op.create_index(batch_op.f('ix_stock_batches_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_stock_batches_stock', ['product_id', 'quantity_left'], unique=False)
         batch_op.create_index(batch_op.f('ix_stock_batches_receipt_id'), ['receipt_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stock_batches_supplier_id'), ['supplier_id'], unique=False)
         batch_op.create_index('uq_stock_batches_overdraft', ['product_id'], unique=True, sqlite_where=sa.text('overdraft'), postgresql_where=sa.text('overdraft'))
@@ -262,8 +261,7 @@ def downgrade() -> None:
         batch_op.drop_index('uq_stock_batches_overdraft', sqlite_where=sa.text('overdraft'), postgresql_where=sa.text('overdraft'))
         batch_op.drop_index(batch_op.f('ix_stock_batches_supplier_id'))
         batch_op.drop_index(batch_op.f('ix_stock_batches_receipt_id'))
-        batch_op.drop_index(batch_op.f('ix_stock_batches_product_id'))
-        batch_op.drop_index('ix_stock_batches_live', sqlite_where=sa.text('quantity_left <> 0'), postgresql_where=sa.text('quantity_left <> 0'))
+        batch_op.drop_index('ix_stock_batches_stock')
 
     op.drop_table('stock_batches')
     with op.batch_alter_table('stock_adjustments', schema=None) as batch_op:
