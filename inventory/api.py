@@ -12,6 +12,7 @@ from ewarung.web import db_session, requires
 from inventory import adjustments, catalogue, csvio, receiving, reports, stocktake
 from inventory.calendar import parse_month, shop_today
 from inventory.fields import FieldErrors
+from inventory.ledger import ZERO
 from inventory.models import GoodsReceipt, Product, Stocktake, Supplier
 from inventory.schemas import (
     AdjustmentIn,
@@ -50,7 +51,7 @@ def product_detail(product: Product) -> dict[str, Any]:
             "barcodes": [b.code for b in product.barcodes], "name": product.name,
             "unit": product.unit, "price": product.price,
             "commodity_group": product.commodity_group,
-            "on_hand": on_hand_of(s, [product.id]).get(product.id, 0),
+            "on_hand": on_hand_of(s, [product.id]).get(product.id, ZERO),
             "active": product.active, "tracks_expiry": product.tracks_expiry,
             "reference_price": product.reference_price, "reorder_point": product.reorder_point,
             "allow_negative": product.allow_negative,

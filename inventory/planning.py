@@ -1,9 +1,9 @@
 """What to buy and from whom, as plain functions: reorder suggestions and supplier dependency.
 
-Reorder: with `rate` the average daily sales of the last 28 days, an item is due when the
-stock expected at delivery (on hand − rate × lead time) is at or below its reorder point;
-then buy enough to cover the lead time and the cover period above the reorder point:
-rate × (lead + cover) + reorder point − on hand, rounded up to whole units.
+Reorder (order up to a target, reviewed whenever the shop plans its buying): with `rate`
+the average daily sales of the last 28 days, the target is what covers the supplier's lead
+time and the cover period on top of the reorder point, rate × (lead + cover) + reorder
+point; an item below its target is bought up to it, rounded up to whole units.
 
 Dependency: for one month's purchases (receipt line values, reversals netted), the value
 per supplier kind, the top supplier's share, the Herfindahl–Hirschman index (the sum of the
@@ -59,13 +59,11 @@ def suggest(item: StockPosition, cover_days: int,
             window_days: int = SALES_WINDOW_DAYS) -> Suggestion | None:
     """The order for one product, or None when it is not due."""
     rate = max(item.sold, Decimal(0)) / window_days
-    at_delivery = item.on_hand - rate * item.lead_time_days
-    if at_delivery > item.reorder_point:
+    target = rate * (item.lead_time_days + cover_days) + item.reorder_point
+    need = target - item.on_hand
+    if need <= 0:
         return None
-    need = rate * (item.lead_time_days + cover_days) + item.reorder_point - item.on_hand
-    quantity = math.ceil(need) if need > 0 else 0
-    if quantity <= 0:
-        return None
+    quantity = math.ceil(need)
     return Suggestion(item.product_id, item.name, item.unit, item.on_hand,
                       rate.quantize(Decimal("0.001")), quantity,
                       line_amount(item.last_cost, quantity))

@@ -206,6 +206,7 @@ class StocktakeIn(BaseModel):
 class VarianceOut(BaseModel):
     product_id: int
     name: str
+    unit: str
     counted: Decimal
     expected: Decimal
     variance: Decimal
