@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ewarung.db import utcnow
 from ewarung.errors import N_, ValidationFailed
 from ewarung.shop import shop_timezone
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
+#: a moment the stock records are written at instead of now (the demo's history)
+_moment: ContextVar[datetime | None] = ContextVar("inventory_moment", default=None)
+
+
+def now() -> datetime:
+    """When stock movements and receipts happen: now, unless `happening_at` says otherwise."""
+    return _moment.get() or utcnow()
+
+
+@contextmanager
+def happening_at(moment: datetime) -> Iterator[None]:
+    """Record what is done inside at `moment` (aware): used to build a shop's history."""
+    token = _moment.set(moment)
+    try:
+        yield
+    finally:
+        _moment.reset(token)
+
 
 def shop_today(session: Session) -> date:
-    """Today in the shop's time zone."""
-    return datetime.now(shop_timezone(session)).date()
+    """Today in the shop's time zone (or the day of `happening_at`)."""
+    return now().astimezone(shop_timezone(session)).date()
 
 
 def parse_month(raw: str | None, field: str = "month") -> date:

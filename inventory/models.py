@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ewarung.db import Base, Money, Quantity, UtcDateTime, utcnow
+from inventory.calendar import now
 
 COMMODITY_GROUPS = ("carbohydrate", "animal_protein", "plant_protein", "vitamins_minerals",
                     "none")
@@ -130,7 +131,7 @@ class GoodsReceipt(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("goods_receipts.id"),
                                                     unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
     lines: Mapped[list[GoodsReceiptLine]] = relationship(order_by="GoodsReceiptLine.id")
     supplier: Mapped[Supplier] = relationship()
@@ -196,7 +197,7 @@ class StockBatch(Base):
     value_left: Mapped[int] = mapped_column(Money)
     #: the product's one batch that may go negative (negative stock allowed)
     overdraft: Mapped[bool] = mapped_column(Boolean, default=False)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
 
 class StockMove(Base):
@@ -225,7 +226,7 @@ class StockMove(Base):
     ref_type: Mapped[str] = mapped_column(String(30))
     ref_id: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
 
 class StockAdjustment(Base):
@@ -241,7 +242,7 @@ class StockAdjustment(Base):
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
 
 class Stocktake(Base):
@@ -255,7 +256,7 @@ class Stocktake(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     note: Mapped[str] = mapped_column(String(500), default="")
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -277,7 +278,7 @@ class StocktakeLine(Base):
     #: the newest stock movement when this was counted: later ones happened after the count
     ledger_mark: Mapped[int] = mapped_column(Integer)
     counted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    counted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    counted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     #: filled on approval: the ledger's figure at the moment of counting
     expected: Mapped[Decimal | None] = mapped_column(Quantity)
     variance: Mapped[Decimal | None] = mapped_column(Quantity)

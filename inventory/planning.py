@@ -3,7 +3,8 @@
 Reorder (order up to a target, reviewed whenever the shop plans its buying): with `rate`
 the average daily sales of the last 28 days, the target is what covers the supplier's lead
 time and the cover period on top of the reorder point, rate × (lead + cover) + reorder
-point; an item below its target is bought up to it, rounded up to whole units.
+point; an item below its target is bought up to it, rounded up to whole units. Goods that
+expire are never bought for longer than they keep (the shelf life of their latest batch).
 
 Dependency: for one month's purchases (receipt line values, reversals netted), the value
 per supplier kind, the top supplier's share, the Herfindahl–Hirschman index (the sum of the
@@ -40,6 +41,8 @@ class StockPosition:
     reorder_point: Decimal
     lead_time_days: int
     last_cost: int = 0
+    #: days the latest batch kept from delivery to expiry (None: does not expire)
+    shelf_life_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def suggest(item: StockPosition, cover_days: int,
             window_days: int = SALES_WINDOW_DAYS) -> Suggestion | None:
     """The order for one product, or None when it is not due."""
     rate = max(item.sold, Decimal(0)) / window_days
+    if item.shelf_life_days is not None:
+        cover_days = max(1, min(cover_days, item.shelf_life_days))
     target = rate * (item.lead_time_days + cover_days) + item.reorder_point
     need = target - item.on_hand
     if need <= 0:

@@ -153,13 +153,14 @@ def reorder_list(session: Session, today: date, cover_days: int | None = None
     groups: dict[int | None, PurchaseList] = {}
     for product in session.scalars(select(Product).where(Product.active.is_(True))
                                    .order_by(Product.search_key)):
-        supplier_id, cost = source.get(product.id, (None, 0))
+        supplier_id, cost, shelf = source.get(product.id, (None, 0, None))
         supplier_id = product.preferred_supplier_id or supplier_id
         supplier = suppliers.get(supplier_id) if supplier_id else None
         item = planning.suggest(planning.StockPosition(
             product.id, product.name, product.unit, on_hand.get(product.id, Decimal(0)),
             sold.get(product.id, Decimal(0)), product.reorder_point,
-            supplier.lead_time_days if supplier else 2, cost), cover)
+            supplier.lead_time_days if supplier else 2, cost,
+            shelf if product.tracks_expiry else None), cover)
         if item is None:
             continue
         key = supplier.id if supplier else None
@@ -171,13 +172,17 @@ def reorder_list(session: Session, today: date, cover_days: int | None = None
     return sorted(groups.values(), key=lambda g: (g.supplier_id is None, g.supplier))
 
 
-def _last_sources(session: Session) -> dict[int, tuple[int | None, int]]:
-    """Per product: the supplier and unit cost of its newest received batch."""
+def _last_sources(session: Session) -> dict[int, tuple[int | None, int, int | None]]:
+    """Per product: supplier, unit cost and shelf life in days of its newest received batch."""
     newest = (select(func.max(StockBatch.id)).where(StockBatch.receipt_id.is_not(None))
               .group_by(StockBatch.product_id).scalar_subquery())
-    rows = session.execute(select(StockBatch.product_id, StockBatch.supplier_id,
-                                  StockBatch.unit_cost).where(StockBatch.id.in_(newest)))
-    return {pid: (sid, cost) for pid, sid, cost in rows}
+    rows = session.execute(
+        select(StockBatch.product_id, StockBatch.supplier_id, StockBatch.unit_cost,
+               StockBatch.expires_on, GoodsReceipt.received_on)
+        .join(GoodsReceipt, GoodsReceipt.id == StockBatch.receipt_id)
+        .where(StockBatch.id.in_(newest)))
+    return {pid: (sid, cost, (expires - received).days if expires else None)
+            for pid, sid, cost, expires, received in rows}
 
 
 def purchases(session: Session, month: date) -> list[planning.Purchase]:

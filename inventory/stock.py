@@ -43,9 +43,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ewarung.audit import current_actor
-from ewarung.db import Quantity, utcnow
+from ewarung.db import Quantity
 from ewarung.errors import N_, NotFound
 from inventory import ledger
+from inventory.calendar import now
 from inventory.ledger import Allocation, Batch, InsufficientStock, Movement, parse_quantity
 from inventory.models import Product, StockBatch, StockMove
 
@@ -170,7 +171,7 @@ def overdraft_batch(session: Session, product_id: int) -> Batch:
     if row is None:
         values = {"product_id": product_id, "label": "", "quantity_left": Decimal(0),
                   "unit_cost": latest_cost(session, product_id), "value_left": 0,
-                  "overdraft": True, "received_at": utcnow()}
+                  "overdraft": True, "received_at": now()}
         if _is_postgres(session):
             # Two first overdrafts of one product at once: the second waits, then reuses.
             session.execute(pg_insert(_batches).values(**values).on_conflict_do_nothing(
@@ -212,7 +213,7 @@ def post(session: Session, product_id: int, batches: dict[int, Batch],
         loaded = session.identity_map.get(identity_key(StockBatch, bid))
         if loaded is not None:
             session.expire(loaded)
-    at, user_id = utcnow(), current_actor.get()
+    at, user_id = now(), current_actor.get()
     session.execute(insert(_moves), [
         {"product_id": product_id, "batch_id": m.batch_id, "kind": kind,
          "quantity": m.quantity, "value": m.value, "unit_cost": m.unit_cost,

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from ewarung import audit
 from ewarung.audit import current_actor
-from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound
 from ewarung.money import line_amount
 from inventory import fields, ledger, stock
 from inventory.adjustments import put_in
+from inventory.calendar import now
 from inventory.catalogue import is_fractional
 from inventory.fields import FieldErrors
 from inventory.models import Product, StockMove, Stocktake, StocktakeLine
@@ -99,7 +99,7 @@ def record_counts(session: Session, stocktake_id: int,
             take.lines.append(line)
             by_product[product.id] = line
         line.counted, line.ledger_mark = counted, mark
-        line.counted_by, line.counted_at = current_actor.get(), utcnow()
+        line.counted_by, line.counted_at = current_actor.get(), now()
     session.flush()
     return take
 
@@ -140,7 +140,7 @@ def approve_stocktake(session: Session, stocktake_id: int) -> Stocktake:
             value = put_in(session, line.product_id, variance, "stocktake", "stocktake",
                            take.id)
         line.expected, line.variance, line.value = expected, variance, value
-    take.status, take.approved_by, take.approved_at = "approved", current_actor.get(), utcnow()
+    take.status, take.approved_by, take.approved_at = "approved", current_actor.get(), now()
     session.flush()
     audit.record(session, "stocktake.approve", entity="stocktake", entity_id=take.id,
                  after={"lines": len(take.lines),

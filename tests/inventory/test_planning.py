@@ -56,3 +56,11 @@ def test_local_share_is_counted_per_commodity_group_and_reversed_suppliers_drop_
     assert dep.by_group["vitamins_minerals"].local_share == 1
     assert dep.by_group["none"].total == 0
     assert percent(dep.local_share) == 45.5
+
+
+def test_goods_that_expire_are_not_bought_for_longer_than_they_keep():
+    tempe = StockPosition(1, "Tempe", "pcs", D(4), D(28 * 10), D(0), 1, 2500,
+                          shelf_life_days=3)
+    assert suggest(tempe, 14).quantity == 10 * (1 + 3) - 4
+    same_day = StockPosition(1, "Bayam", "ikat", D(0), D(28), D(0), 1, shelf_life_days=0)
+    assert suggest(same_day, 14).quantity == 2

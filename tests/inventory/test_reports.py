@@ -106,11 +106,12 @@ def test_the_reorder_list_groups_what_to_buy_by_supplier(db):
         farmer = make_supplier(s, "local_producer", "Pak Tani", lead_time_days=1)
         agent = make_supplier(s, "third_party", "Agen Sembako", lead_time_days=3)
         rice = make_product(s, "Beras 5 kg", unit="pack", reorder_point="5")
-        veg = make_product(s, "Bayam", unit="ikat", commodity_group="vitamins_minerals")
+        veg = make_product(s, "Bayam", unit="ikat", commodity_group="vitamins_minerals",
+                           tracks_expiry=True)
         oil = make_product(s, "Minyak", unit="botol", commodity_group="none")
         quiet = make_product(s, "Kacang Merah", unit="pack", reorder_point="2")
         make_stock(s, rice, 70, 60000, supplier=agent)
-        make_stock(s, veg, 60, 2000, supplier=farmer)
+        make_stock(s, veg, 60, 2000, shop_today(s) + timedelta(days=2), supplier=farmer)
         make_stock(s, oil, 100, 14000, supplier=agent)
         _sell_daily(s, rice, 2, 28)   # 2 a day, 14 left
         _sell_daily(s, veg, 2, 28)    # 2 a day, 4 left
@@ -118,8 +119,9 @@ def test_the_reorder_list_groups_what_to_buy_by_supplier(db):
         today = shop_today(s)
         groups = reports.reorder_list(s, today, cover_days=14)
     by_supplier = {g.supplier: {i.name: i.quantity for i in g.items} for g in groups}
-    # rice: 2 × (3 + 14) + 5 − 14 = 25; spinach: 2 × (1 + 14) − 4 = 26; beans: never sold
-    assert by_supplier == {"Agen Sembako": {"Beras 5 kg": 25}, "Pak Tani": {"Bayam": 26},
+    # rice: 2 × (3 + 14) + 5 − 14 = 25; spinach keeps 2 days: 2 × (1 + 2) − 4 = 2;
+    # beans: never sold, below their reorder point
+    assert by_supplier == {"Agen Sembako": {"Beras 5 kg": 25}, "Pak Tani": {"Bayam": 2},
                            "": {"Kacang Merah": 2}}
     agent_list = next(g for g in groups if g.supplier == "Agen Sembako")
     assert agent_list.estimated_cost == 25 * 60000 and agent_list.kind == "third_party"
