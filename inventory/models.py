@@ -66,6 +66,8 @@ class Product(Base):
         CheckConstraint("reference_price IS NULL OR reference_price >= 0",
                         name="reference_price"),
         CheckConstraint("reorder_point >= 0", name="reorder_point"),
+        # Name search reads keys in this order and stops early (see inventory.search).
+        Index("ix_products_search_key", "search_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +75,7 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     #: the name lower-cased, without accents or punctuation: what search compares
-    search_key: Mapped[str] = mapped_column(String(120), index=True)
+    search_key: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(10))
     #: sale price per unit, Rupiah
     price: Mapped[int] = mapped_column(Money)
@@ -105,9 +107,11 @@ class Barcode(Base):
     """One barcode of a product; a product may have several, a code belongs to one."""
 
     __tablename__ = "product_barcodes"
+    # A product's first barcode (lowest id) is what lists show: one index step per product.
+    __table_args__ = (Index("ix_product_barcodes_product", "product_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     code: Mapped[str] = mapped_column(String(32), unique=True)
 
     product: Mapped[Product] = relationship(back_populates="barcodes")

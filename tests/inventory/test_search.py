@@ -72,3 +72,29 @@ def test_inactive_products_are_hidden_unless_asked_and_limit_holds(db):
         assert "Ikan Asin" in _names(search_products(s, "ikan as", 100, include_inactive=True))
         assert len(search_products(s, "ikan", 7)) == 7
         assert len(search_products(s, "", 500)) == 100
+
+
+def test_the_best_tiers_win_even_when_many_names_match(db):
+    with db.unit_of_work() as s:
+        for i in range(70):
+            make_product(s, f"Aaa Kacang {i:02d}")   # a word starts with it
+            make_product(s, f"Bxkacang {i:02d}")     # only inside a word
+        for name in ("Kacang Tanah", "Kacang Hijau", "Zz Kacang"):
+            make_product(s, name)
+    with db.unit_of_work(write=False) as s:
+        assert _names(search_products(s, "kacang", 5)) == [
+            "Kacang Hijau", "Kacang Tanah", "Aaa Kacang 00", "Aaa Kacang 01", "Aaa Kacang 02"]
+        assert _names(search_products(s, "kaca", 3)) == [
+            "Kacang Hijau", "Kacang Tanah", "Aaa Kacang 00"]
+        assert _names(search_products(s, "acang", 3)) == [
+            "Aaa Kacang 00", "Aaa Kacang 01", "Aaa Kacang 02"]
+
+
+def test_a_word_start_far_down_the_alphabet_beats_earlier_inner_matches(db):
+    with db.unit_of_work() as s:
+        for i in range(70):
+            make_product(s, f"Bxkacang {i:02d}")
+        make_product(s, "Zz Kacang")
+    with db.unit_of_work(write=False) as s:
+        assert _names(search_products(s, "kacang", 3)) == [
+            "Zz Kacang", "Bxkacang 00", "Bxkacang 01"]

@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('sku', name=op.f('uq_products_sku'))
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_products_search_key'), ['search_key'], unique=False)
+        batch_op.create_index('ix_products_search_key', ['search_key', 'id'], unique=False)
 
     op.create_table('stocktakes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -118,7 +118,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_product_barcodes_code'))
     )
     with op.batch_alter_table('product_barcodes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_product_barcodes_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_product_barcodes_product', ['product_id', 'id'], unique=False)
 
     op.create_table('stock_adjustments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -269,12 +269,12 @@ def downgrade() -> None:
 
     op.drop_table('stock_adjustments')
     with op.batch_alter_table('product_barcodes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_product_barcodes_product_id'))
+        batch_op.drop_index('ix_product_barcodes_product')
 
     op.drop_table('product_barcodes')
     op.drop_table('stocktakes')
     with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_products_search_key'))
+        batch_op.drop_index('ix_products_search_key')
 
     op.drop_table('products')
     with op.batch_alter_table('goods_receipts', schema=None) as batch_op:
