@@ -17,6 +17,8 @@ Keep the allocations (with the sale line) to undo them::
 
 puts quantities and their exact value back into the batches they came from (a return, a
 void); `ledger.portion(allocations, quantity)` gives the part for a partial return.
+`issue_many(session, [(product_id, quantity), ...], ref_type=..., ref_id=...)` does a whole
+sale's lines in three statements instead of three per line.
 
 Neither commits. On PostgreSQL `issue` locks the product's batches with stock (`FOR UPDATE`,
 in id order; the overdraft batch, when needed, last), so two sales of the last unit queue and
@@ -50,7 +52,7 @@ from inventory.calendar import now
 from inventory.ledger import Allocation, Batch, InsufficientStock, Movement, parse_quantity
 from inventory.models import Product, StockBatch, StockMove
 
-__all__ = ["Allocation", "InsufficientStock", "issue", "on_hand", "restore"]
+__all__ = ["Allocation", "InsufficientStock", "issue", "issue_many", "on_hand", "restore"]
 
 OUT_KINDS = frozenset({"sale", "adjustment", "stocktake", "write_off"})
 IN_KINDS = frozenset({"return", "adjustment", "stocktake"})
@@ -71,6 +73,41 @@ def issue(session: Session, product_id: int, quantity: Decimal | int | str, *,
         raise ValueError(f"not an outgoing kind: {kind}")
     wanted = parse_quantity(quantity, "quantity")
     return take_out(session, product_id, wanted, kind=kind, ref_type=ref_type, ref_id=ref_id)
+
+
+def issue_many(session: Session, lines: Sequence[tuple[int, Decimal | int | str]], *,
+               ref_type: str, ref_id: int, kind: str = "sale") -> list[list[Allocation]]:
+    """`issue` for all lines of a sale at once: one locking read, one update, one insert.
+
+    `lines` are (product_id, quantity); the answer has each line's allocations, in order.
+    One refused line refuses the sale before anything is written. Locks are taken in
+    batch id order across products, so concurrent sales never wait on each other in a
+    circle.
+    """
+    if kind not in OUT_KINDS:
+        raise ValueError(f"not an outgoing kind: {kind}")
+    wanted = [(pid, parse_quantity(q, f"lines.{i}.quantity"))
+              for i, (pid, q) in enumerate(lines)]
+    stmt = (select(_batches.c.product_id, *_BATCH_COLUMNS)
+            .where(_batches.c.product_id.in_({pid for pid, _ in wanted}),
+                   _batches.c.quantity_left > 0)
+            .order_by(_batches.c.id))
+    held: dict[int, list[Batch]] = {}
+    for row in session.execute(_for_update(session, stmt)):
+        held.setdefault(row.product_id, []).append(_batch(row))
+    by_id = {b.id: b for batches in held.values() for b in batches}
+    plans: list[list[Allocation]] = []
+    entries: list[tuple[int, Movement]] = []
+    for pid, qty in wanted:
+        batches = held.setdefault(pid, [])
+        plan, missing = ledger.allocate(batches, qty)
+        if missing > 0:
+            plan.append(_overdraw(session, pid, batches, qty, missing, False))
+            by_id.update({b.id: b for b in batches})
+        entries += [(pid, move) for move in ledger.take(by_id, plan)]
+        plans.append(plan)
+    _write(session, by_id, entries, kind, ref_type, ref_id)
+    return plans
 
 
 def take_out(session: Session, product_id: int, wanted: Decimal, *, kind: str, ref_type: str,
@@ -202,10 +239,15 @@ def latest_cost(session: Session, product_id: int) -> int:
 
 def post(session: Session, product_id: int, batches: dict[int, Batch],
          moves: Sequence[Movement], kind: str, ref_type: str, ref_id: int) -> None:
-    """Write movements and the new balances of the batches they touched."""
-    if not moves:
+    """Write movements of one product and the new balances of the batches they touched."""
+    _write(session, batches, [(product_id, m) for m in moves], kind, ref_type, ref_id)
+
+
+def _write(session: Session, batches: dict[int, Batch], entries: Sequence[tuple[int, Movement]],
+           kind: str, ref_type: str, ref_id: int) -> None:
+    if not entries:
         return
-    touched = sorted({m.batch_id for m in moves})
+    touched = sorted({m.batch_id for _, m in entries})
     session.execute(_save_batch, [
         {"b_id": bid, "b_qty": batches[bid].quantity, "b_value": batches[bid].value}
         for bid in touched])
@@ -215,10 +257,10 @@ def post(session: Session, product_id: int, batches: dict[int, Batch],
             session.expire(loaded)
     at, user_id = now(), current_actor.get()
     session.execute(insert(_moves), [
-        {"product_id": product_id, "batch_id": m.batch_id, "kind": kind,
+        {"product_id": pid, "batch_id": m.batch_id, "kind": kind,
          "quantity": m.quantity, "value": m.value, "unit_cost": m.unit_cost,
          "ref_type": ref_type, "ref_id": ref_id, "user_id": user_id, "at": at}
-        for m in moves])
+        for pid, m in entries])
 
 
 def on_hand(session: Session, product_id: int) -> Decimal:

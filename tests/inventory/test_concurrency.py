@@ -91,3 +91,33 @@ def test_many_concurrent_sales_never_sell_more_than_was_received(db):
         assert s.scalar(select(func.sum(StockMove.value)).where(StockMove.kind == "sale")) \
             == -(5 * 27000 + 3 * 26000)
         assert stock.discrepancies(s) == []
+
+
+def test_whole_sales_listing_products_in_any_order_never_deadlock(db):
+    with db.unit_of_work() as s:
+        a, b = make_product(s, "Tempe"), make_product(s, "Tahu")
+        make_stock(s, a, 1, 2500)
+        make_stock(s, b, 1, 600)
+    outcomes: list[object] = []
+    start = threading.Barrier(2)
+
+    def sale(lines, ref_id):
+        start.wait(WAIT_S)
+        try:
+            with db.unit_of_work() as s:
+                stock.issue_many(s, lines, ref_type="sale", ref_id=ref_id)
+                threading.Event().wait(0.2)
+            outcomes.append("sold")
+        except InsufficientStock:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=sale, args=([(a.id, 1), (b.id, 1)], 1)),
+               threading.Thread(target=sale, args=([(b.id, 1), (a.id, 1)], 2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT_S)
+    assert sorted(outcomes) == ["refused", "sold"]
+    with db.unit_of_work(write=False) as s:
+        assert stock.on_hand(s, a.id) == 0 and stock.on_hand(s, b.id) == 0
+        assert stock.discrepancies(s) == []

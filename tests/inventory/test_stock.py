@@ -164,3 +164,32 @@ def test_fefo_reads_through_the_stock_index_on_sqlite(db):
         plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
                                     tuple(0 for _ in compiled.positiontup or ())).all()
     assert "ix_stock_batches_stock (product_id=? AND quantity_left>?)" in str(plan)
+
+
+def test_a_whole_sale_is_issued_at_once_fefo_per_line_and_in_line_order(db):
+    with db.unit_of_work() as s:
+        eggs = make_product(s, "Telur", unit="kg")
+        rice = make_product(s, "Beras", unit="pack")
+        old = make_stock(s, eggs, "2", 25000, date(2030, 1, 1))
+        new = make_stock(s, eggs, "10", 27000, date(2030, 2, 1))
+        sack = make_stock(s, rice, 5, 60000)
+    with db.unit_of_work() as s:
+        plans = stock.issue_many(s, [(rice.id, 1), (eggs.id, "1.5"), (eggs.id, "1")],
+                                 ref_type="sale", ref_id=9)
+    assert [[(a.batch_id, a.quantity, a.value) for a in plan] for plan in plans] == [
+        [(sack, D(1), 60000)], [(old, D("1.5"), 37500)],
+        [(old, D("0.5"), 12500), (new, D("0.5"), 13500)]]
+    with db.unit_of_work(write=False) as s:
+        assert stock.on_hand(s, eggs.id) == D("9.5") and stock.discrepancies(s) == []
+
+
+def test_one_short_line_refuses_the_whole_sale_before_writing(db):
+    with db.unit_of_work() as s:
+        a, b = make_product(s), make_product(s)
+        make_stock(s, a, 5, 1000)
+        make_stock(s, b, 1, 1000)
+    with pytest.raises(InsufficientStock) as caught, db.unit_of_work() as s:
+        stock.issue_many(s, [(a.id, 2), (b.id, 2)], ref_type="sale", ref_id=1)
+    assert caught.value.details["product_id"] == b.id
+    with db.unit_of_work(write=False) as s:
+        assert _moves(s) == [] and stock.on_hand(s, a.id) == 5
