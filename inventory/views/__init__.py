@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Blueprint, render_template
 from flask_babel import gettext
 
@@ -25,6 +26,12 @@ def _defaults() -> dict[str, Any]:
 def plain_qty(value: Decimal) -> str:
     """A quantity for an input box: 1.5, 2, 1000 (no separators, no exponent)."""
     return format(value.normalize(), "f")
+
+
+@bp.app_template_filter("percent")
+def percent_text(share: Any) -> str:
+    """A share as a percentage the Indonesian way: 32,5%."""
+    return format_decimal(float(share) * 100, format="#,##0.0", locale="id_ID") + "%"
 
 
 def field_messages(exc: ValidationFailed) -> dict[str, list[str]]:
