@@ -76,8 +76,7 @@ class Movement:
 
 def show(quantity: Decimal) -> str:
     """A quantity for messages: 1.5, 2 (no trailing zeros, no exponent)."""
-    text = format(quantity.normalize(), "f")
-    return text
+    return format(quantity.normalize(), "f")
 
 
 def parse_quantity(raw: Any, field: str, *, allow_zero: bool = False,

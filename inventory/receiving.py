@@ -166,33 +166,20 @@ def reverse_receipt(session: Session, receipt_id: int,
 
     `quantities` maps line ids to how much to reverse (default: every line in full).
     """
-    original = get_receipt(session, receipt_id)
-    if original.reverses_id is not None:
-        raise Conflict(N_("Penerimaan pembalik tidak bisa dibalik lagi."))
-    if session.scalar(select(GoodsReceipt.id).where(GoodsReceipt.reverses_id == receipt_id)):
-        raise Conflict(N_("Penerimaan ini sudah dibalik."))
-    wanted = _reversal_quantities(original, quantities)
-    locked = stock.lock_batches(session, {line.batch_id for line, _ in wanted
-                                          if line.batch_id is not None})
-    short = [line.id for line, qty in wanted if locked[line.batch_id or 0][1].quantity < qty]
-    if short:
-        raise ReversalExceedsStock(details={"lines": short})
+    original = _reversible(session, receipt_id)
+    plans = _reversal_plan(session, _reversal_quantities(original, quantities))
     reversal = GoodsReceipt(supplier_id=original.supplier_id, received_on=original.received_on,
                             reference=original.number, note=note[:500], reverses_id=original.id,
-                            total=0, created_by=current_actor.get())
-    plans = []
-    for line, qty in wanted:
-        batch = locked[line.batch_id or 0][1]
-        plans.append((line, ledger.Allocation(batch.id, qty, ledger.take_value(batch, qty))))
-    reversal.total = -sum(a.value for _, a in plans)
+                            total=-sum(a.value for _, a, _ in plans),
+                            created_by=current_actor.get())
     session.add(reversal)
     session.flush()
-    for line, alloc in plans:
+    for line, alloc, batch in plans:
         session.add(GoodsReceiptLine(
             receipt_id=reversal.id, product_id=line.product_id, quantity=-alloc.quantity,
             unit_cost=line.unit_cost, value=-alloc.value, expires_on=line.expires_on,
             batch_label=line.batch_label, batch_id=line.batch_id, reverses_line_id=line.id))
-        batches = {alloc.batch_id: locked[alloc.batch_id][1]}
+        batches = {batch.id: batch}
         stock.post(session, line.product_id, batches, ledger.take(batches, [alloc]),
                    "receipt_reversal", "goods_receipt", reversal.id)
     session.flush()
@@ -200,6 +187,32 @@ def reverse_receipt(session: Session, receipt_id: int,
                  entity_id=original.id, after={"reversal_id": reversal.id,
                                                "total": reversal.total})
     return reversal
+
+
+def _reversible(session: Session, receipt_id: int) -> GoodsReceipt:
+    """The receipt, if it is an original one that has not been reversed yet."""
+    original = get_receipt(session, receipt_id)
+    if original.reverses_id is not None:
+        raise Conflict(N_("Penerimaan pembalik tidak bisa dibalik lagi."))
+    if reversal_of(session, receipt_id) is not None:
+        raise Conflict(N_("Penerimaan ini sudah dibalik."))
+    return original
+
+
+def _reversal_plan(session: Session, wanted: list[tuple[GoodsReceiptLine, Decimal]]
+                   ) -> list[tuple[GoodsReceiptLine, ledger.Allocation, Batch]]:
+    """What to take back from each line's batch (locked), refused if it is no longer there."""
+    locked = stock.lock_batches(session, {line.batch_id for line, _ in wanted
+                                          if line.batch_id is not None})
+    plans = []
+    for line, qty in wanted:
+        batch = locked[line.batch_id or 0][1]
+        if batch.quantity < qty:
+            raise ReversalExceedsStock(details={"line_id": line.id,
+                                                "available": str(batch.quantity)})
+        plans.append((line, ledger.Allocation(batch.id, qty, ledger.take_value(batch, qty)),
+                      batch))
+    return plans
 
 
 def _reversal_quantities(original: GoodsReceipt, quantities: Mapping[int, Any] | None

@@ -69,7 +69,26 @@ def record_counts(session: Session, stocktake_id: int,
                   lines: Sequence[Mapping[str, Any]]) -> Stocktake:
     """Enter counted quantities [{product_id, counted}]; counting again replaces a count."""
     take = _open(session, stocktake_id)
+    counts = _clean_counts(session, lines)
+    mark = session.scalar(select(func.max(StockMove.id))) or 0
+    by_product = {line.product_id: line for line in take.lines}
+    for product, counted in counts:
+        line = by_product.get(product.id)
+        if line is None:
+            line = StocktakeLine(product_id=product.id, counted=counted, ledger_mark=mark)
+            take.lines.append(line)
+            by_product[product.id] = line
+        line.counted, line.ledger_mark = counted, mark
+        line.counted_by, line.counted_at = current_actor.get(), now()
+    session.flush()
+    return take
+
+
+def _clean_counts(session: Session, lines: Sequence[Mapping[str, Any]]
+                  ) -> list[tuple[Product, Decimal]]:
     errors = FieldErrors()
+    if not lines:
+        errors.add("lines", N_("Isi paling sedikit satu hitungan."))
     wanted = _products(session, lines)
     clean: list[tuple[Product, Decimal]] = []
     for i, raw in enumerate(lines):
@@ -87,21 +106,8 @@ def record_counts(session: Session, stocktake_id: int,
                        unit=product.unit)
         if product is not None and counted is not None:
             clean.append((product, counted))
-    if not lines:
-        errors.add("lines", N_("Isi paling sedikit satu hitungan."))
     errors.raise_if_any()
-    mark = session.scalar(select(func.max(StockMove.id))) or 0
-    by_product = {line.product_id: line for line in take.lines}
-    for product, counted in clean:
-        line = by_product.get(product.id)
-        if line is None:
-            line = StocktakeLine(product_id=product.id, counted=counted, ledger_mark=mark)
-            take.lines.append(line)
-            by_product[product.id] = line
-        line.counted, line.ledger_mark = counted, mark
-        line.counted_by, line.counted_at = current_actor.get(), now()
-    session.flush()
-    return take
+    return clean
 
 
 def preview(session: Session, stocktake_id: int) -> list[Variance]:
