@@ -156,13 +156,16 @@ def test_bad_issue_input_is_refused_naming_the_quantity(db):
         assert list(caught.value.details["fields"]) == ["quantity"]
 
 
-def test_fefo_reads_through_the_stock_index_on_sqlite(db):
-    if not db.is_sqlite:
-        pytest.skip("SQLite's planner; PostgreSQL chooses by statistics")
+def test_fefo_reads_through_the_stock_index_on_sqlite(sqlite_template):
+    # PostgreSQL picks its plan from statistics; SQLite's choice is fixed by the schema.
+    from ewarung.db import Database
+
+    db = Database(f"sqlite:///{sqlite_template}")
     compiled = stock.live_stmt(1).compile(dialect=db.engine.dialect)
     with db.engine.connect() as conn:
         plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
                                     tuple(0 for _ in compiled.positiontup or ())).all()
+    db.dispose()
     assert "ix_stock_batches_stock (product_id=? AND quantity_left>?)" in str(plan)
 
 
