@@ -49,13 +49,14 @@ def _queries(rng: random.Random, barcodes: list[str], skus: list[str]) -> list[s
 def _measure(kind: str) -> list[Figure]:
     from sqlalchemy import select
 
+    from ewarung.app import create_app
     from ewarung.auth.services import create_token, create_user
     from inventory.models import Barcode, Product
     from inventory.search import search_products
-    from tests.conftest import make_app
 
     with fresh_database(kind) as url, tempfile.TemporaryDirectory() as tmp:
-        app = make_app(Path(tmp), url)
+        app = create_app({"data_dir": Path(tmp), "database_url": url, "testing": True,
+                          "hash_profile": "cheap"})
         db = app.extensions["ewarung.db"]
         started = time.perf_counter()
         with db.unit_of_work() as s:
