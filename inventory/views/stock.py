@@ -9,6 +9,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ewarung.errors import AppError, ValidationFailed
+from ewarung.shop import get_setting
 from ewarung.web import db_session, requires
 from inventory import adjustments, catalogue, receiving, reports, stocktake
 from inventory.calendar import shop_today
@@ -126,7 +127,7 @@ def stock() -> Any:
 def expiry() -> Any:
     """Batches expiring soon, with a write-off form for each."""
     s = db_session()
-    days = _int_arg("days", 7, 0, 365)
+    days = _int_arg("days", int(get_setting(s, "inventory.expiry_warning_days")), 0, 365)
     return render_template("inventory/expiry.html", days=days,
                            batches=reports.expiring(s, days, shop_today(s)),
                            reasons=adjustments.WRITE_OFF_REASONS)

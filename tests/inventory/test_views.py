@@ -177,3 +177,15 @@ def test_forms_without_the_csrf_token_are_refused(client, db):
     client.csrf = None
     resp = client.post("/inventory/products/new", data={"sku": "A", "name": "Abc"})
     assert resp.status_code == 403
+
+
+def test_the_expiry_page_looks_as_far_ahead_as_the_shop_set(manager, db):
+    from ewarung.shop import set_setting
+
+    with db.unit_of_work() as s:
+        milk = make_product(s, "Susu Segar", unit="liter", tracks_expiry=True)
+        make_stock(s, milk, 4, 15000, date.today() + timedelta(days=10))
+    assert "Susu Segar" not in _text(manager.get("/inventory/expiry"))
+    with db.unit_of_work() as s:
+        set_setting(s, "inventory.expiry_warning_days", 14)
+    assert "Susu Segar" in _text(manager.get("/inventory/expiry"))
