@@ -29,7 +29,7 @@ from ewarung.db import Database, on_commit
 from ewarung.migrate import upgrade
 from printer import start_worker
 from printer.queue import enqueue_receipt
-from tests.factories import make_receipt
+from tests.factories import make_sale_receipt
 from tests.printer.printers import TcpPrinter
 
 TARGET_MS = 200.0
@@ -88,7 +88,7 @@ def _commit_receipt(app: Any, in_transaction: list[float]) -> Callable[[], float
             # Registered before the job: runs first after the commit, before the worker wakes.
             on_commit(s, lambda: committed.append(time.perf_counter()))
             started = time.perf_counter()
-            enqueue_receipt(s, make_receipt("bpnt"))  # one job per sale: the receipt
+            enqueue_receipt(s, make_sale_receipt("bpnt"))  # one job per sale: the receipt
             in_transaction.append((time.perf_counter() - started) * 1000)
         return committed[0]
     return sell

@@ -61,6 +61,8 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import bp as home
     from ewarung.home import menu_for
+    from inventory.api import bp as inventory_api
+    from inventory.views import bp as inventory_views
     from kube.api import bp as kube_api
     from kube.views import bp as kube_views
     from pos.bpnt_views import bp as bpnt_views
@@ -69,8 +71,8 @@ def _register_blueprints(app: APIFlask) -> None:
     from pos.till import bp as till
     from printer import init_app as init_printer
 
-    for bp in (auth_views, auth_api, home, till, kpm_api, kpm_views, bpnt_views, kube_api,
-               kube_views):
+    for bp in (auth_views, auth_api, home, till, inventory_api, inventory_views, kpm_api,
+               kpm_views, bpnt_views, kube_api, kube_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     init_printer(app)

@@ -3,6 +3,18 @@
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import ApiToken, User
 from ewarung.shop import Outlet, Setting
+from inventory.models import (
+    Barcode,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    Product,
+    StockAdjustment,
+    StockBatch,
+    StockMove,
+    Stocktake,
+    StocktakeLine,
+    Supplier,
+)
 from kube.models import Expense, KubeMember
 from pos.models import (
     Beneficiary,
@@ -13,6 +25,7 @@ from pos.models import (
 )
 from printer.models import PrintJob
 
-__all__ = ["ApiToken", "AuditEvent", "Beneficiary", "EntitlementEntry", "Expense", "KksCard",
-           "KubeMember", "Outlet", "PrintJob", "ReconciliationItem", "ReconciliationRun",
-           "Setting", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Barcode", "Beneficiary", "EntitlementEntry", "Expense",
+           "GoodsReceipt", "GoodsReceiptLine", "KksCard", "KubeMember", "Outlet", "PrintJob",
+           "Product", "ReconciliationItem", "ReconciliationRun", "Setting", "StockAdjustment",
+           "StockBatch", "StockMove", "Stocktake", "StocktakeLine", "Supplier", "User"]

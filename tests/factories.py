@@ -122,7 +122,7 @@ SAMPLE_ITEMS = (("Beras Medium 5 kg", "1", "sak", 68000, True),
                 ("Minyak Goreng 1 L", "2", "btl", 18500, False))
 
 
-def make_receipt(payment: str = "cash", items: Sequence[tuple[str, str, str, int, bool]]
+def make_sale_receipt(payment: str = "cash", items: Sequence[tuple[str, str, str, int, bool]]
                  = SAMPLE_ITEMS, **overrides: Any) -> Receipt:
     """A receipt as the selling domain will build it; payment is cash, bpnt or mixed."""
     lines = tuple(ReceiptLine(name=name, quantity=Decimal(qty), unit=unit, unit_price=price,
@@ -151,3 +151,47 @@ def make_receipt(payment: str = "cash", items: Sequence[tuple[str, str, str, int
         "verify_url": "http://127.0.0.1:8000/r/AbCdEfGhIjKlMnOp",
         "footer": ("Terima kasih",), **overrides}
     return Receipt(**fields)
+
+
+# --- inventory ---------------------------------------------------------------------------
+
+def make_supplier(session: Session, kind: str = "third_party", name: str | None = None,
+                  **kwargs: Any) -> Any:
+    """A supplier of `kind`."""
+    from inventory.catalogue import create_supplier
+
+    return create_supplier(session, {"name": name or f"Pemasok {next(_seq)}", "kind": kind,
+                                     **kwargs})
+
+
+def make_product(session: Session, name: str | None = None, *, unit: str = "pcs",
+                 price: int = 10000, commodity_group: str = "carbohydrate",
+                 barcode: str | None = None, **kwargs: Any) -> Any:
+    """A product; `barcode` adds one barcode, `barcodes` several."""
+    from inventory.catalogue import create_product
+
+    n = next(_seq)
+    data = {"sku": kwargs.pop("sku", f"SKU-{n}"), "name": name or f"Produk {n}", "unit": unit,
+            "price": price, "commodity_group": commodity_group,
+            "barcodes": kwargs.pop("barcodes", [barcode] if barcode else []), **kwargs}
+    return create_product(session, data)
+
+
+def make_goods_receipt(session: Session,
+                       lines: list[tuple[Any, Any, int] | tuple[Any, Any, int, Any]],
+                       supplier: Any = None, **kwargs: Any) -> Any:
+    """A goods receipt: lines are (product, quantity, unit_cost[, expires_on])."""
+    from inventory.receiving import receive_goods
+
+    supplier = supplier or make_supplier(session)
+    body = [{"product_id": line[0].id, "quantity": str(line[1]), "unit_cost": line[2],
+             "expires_on": line[3] if len(line) > 3 else None} for line in lines]
+    return receive_goods(session, {"supplier_id": supplier.id, "lines": body, **kwargs})
+
+
+def make_stock(session: Session, product: Any, quantity: Any, unit_cost: int = 1000,
+               expires_on: Any = None, supplier: Any = None) -> Any:
+    """Put `quantity` of `product` on hand through a receipt; returns the new batch id."""
+    receipt = make_goods_receipt(session, [(product, quantity, unit_cost, expires_on)],
+                                 supplier=supplier)
+    return receipt.lines[0].batch_id

@@ -1,0 +1,1 @@
+"""Generators of realistic shop data for benchmarks (reusable: later benchmarks build on them)."""

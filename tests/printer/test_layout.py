@@ -19,7 +19,7 @@ from printer.receipt import (
     receipt_from_dict,
     receipt_to_dict,
 )
-from tests.factories import LONG_NAME, make_receipt
+from tests.factories import LONG_NAME, make_sale_receipt
 
 COLUMNS = (32, 42, 48)
 
@@ -30,7 +30,7 @@ def _text(receipt: Receipt, columns: int = 32) -> str:
 
 @pytest.mark.parametrize("columns", COLUMNS)
 def test_header_shows_outlet_kube_address_and_ewarong_id(columns):
-    text = _text(make_receipt(), columns)
+    text = _text(make_sale_receipt(), columns)
     for part in ("e-Warong KUBE Sejahtera Makmur", "ID e-Warong: EW-3202-0147",
                  "Telp. 0812-0000-1471", "RT 02/RW 03"):
         assert part in text
@@ -38,7 +38,7 @@ def test_header_shows_outlet_kube_address_and_ewarong_id(columns):
 
 
 def test_sale_number_date_time_and_cashier_are_printed():
-    receipt = make_receipt(sale_number="EW-20261126-0042", sold_at=datetime(2026, 1, 5, 7, 9))
+    receipt = make_sale_receipt(sale_number="EW-20261126-0042", sold_at=datetime(2026, 1, 5, 7, 9))
     lines = layout_receipt(receipt, 32).lines
     assert "No.    : EW-20261126-0042" in lines
     assert "Tanggal: 05/01/2026 07.09" in lines
@@ -47,7 +47,7 @@ def test_sale_number_date_time_and_cashier_are_printed():
 
 @pytest.mark.parametrize("columns", COLUMNS)
 def test_each_line_has_quantity_times_price_and_the_amount_right_aligned(columns):
-    lines = layout_receipt(make_receipt(), columns).lines
+    lines = layout_receipt(make_sale_receipt(), columns).lines
     row = next(line for line in lines if "1,5 kg x Rp28.000" in line)
     assert row.startswith("  1,5 kg x Rp28.000") and row.endswith("Rp42.000")
     assert len(row) == columns
@@ -55,7 +55,7 @@ def test_each_line_has_quantity_times_price_and_the_amount_right_aligned(columns
 
 @pytest.mark.parametrize("columns", COLUMNS)
 def test_a_long_name_wraps_at_word_boundaries(columns):
-    receipt = make_receipt(items=[(LONG_NAME, "1", "sak", 75000, True)])
+    receipt = make_sale_receipt(items=[(LONG_NAME, "1", "sak", 75000, True)])
     lines = layout_receipt(receipt, columns).lines
     start = lines.index(next(line for line in lines if line.startswith("Beras Premium")))
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("  1 sak x"))
@@ -72,7 +72,7 @@ def test_only_a_word_longer_than_the_line_is_cut():
 
 
 def test_total_tenders_cash_given_and_change():
-    receipt = make_receipt("mixed")  # BPNT pays 110.000, cash 37.000 of 50.000 given
+    receipt = make_sale_receipt("mixed")  # BPNT pays 110.000, cash 37.000 of 50.000 given
     lines = layout_receipt(receipt, 32).lines
     assert pair("TOTAL", "Rp147.000", 32)[0] in lines
     assert pair("BPNT", "Rp110.000", 32)[0] in lines
@@ -84,14 +84,14 @@ def test_total_tenders_cash_given_and_change():
 
 
 def test_a_bpnt_only_sale_shows_no_change():
-    text = _text(make_receipt("bpnt"))
+    text = _text(make_sale_receipt("bpnt"))
     assert "Kembali" not in text and "Tunai" not in text
     assert "Sisa saldo BPNT" in text
 
 
 def test_other_tenders_show_their_reference():
     tender = ReceiptTender("qris", 147000, reference="QR-889911")
-    text = _text(make_receipt(tenders=(tender,), change=0))
+    text = _text(make_sale_receipt(tenders=(tender,), change=0))
     assert "QRIS" in text and "Ref. QR-889911" in text
 
 
@@ -101,25 +101,25 @@ def test_other_tenders_show_their_reference():
     ({"copy_label": "ARSIP TOKO"}, "*** ARSIP TOKO ***", "SALINAN"),
 ])
 def test_reprints_voids_and_archive_copies_are_marked_at_the_top(overrides, banner, absent):
-    lines = layout_receipt(make_receipt(**overrides), 32).lines
+    lines = layout_receipt(make_sale_receipt(**overrides), 32).lines
     assert lines[0].strip() == banner
     assert absent not in "\n".join(lines)
 
 
 def test_an_original_receipt_has_no_marker():
-    text = _text(make_receipt())
+    text = _text(make_sale_receipt())
     assert "SALINAN" not in text and "DIBATALKAN" not in text and "***" not in text
 
 
 def test_the_qr_code_holds_the_verification_address_and_the_footer_follows():
-    layout = layout_receipt(make_receipt(), 32)
+    layout = layout_receipt(make_sale_receipt(), 32)
     assert layout.qr == "http://127.0.0.1:8000/r/AbCdEfGhIjKlMnOp"
     assert layout.tail[-1].strip() == "Terima kasih"
 
 
 def test_labels_follow_the_given_translation():
     english = {"Kembali": "Change", "Tunai": "Cash"}
-    lines = layout_receipt(make_receipt(), 32, lambda s: english.get(s, s)).lines
+    lines = layout_receipt(make_sale_receipt(), 32, lambda s: english.get(s, s)).lines
     assert any(line.startswith("Change") for line in lines)
 
 
@@ -133,7 +133,7 @@ def test_printable_strips_accents_controls_and_unprintable_characters():
 
 def test_too_few_columns_are_refused():
     with pytest.raises(ValueError):
-        layout_receipt(make_receipt(), MIN_COLUMNS - 1)
+        layout_receipt(make_sale_receipt(), MIN_COLUMNS - 1)
 
 
 def test_a_report_pairs_labels_with_right_aligned_values():
@@ -145,7 +145,7 @@ def test_a_report_pairs_labels_with_right_aligned_values():
 
 
 def test_a_receipt_survives_being_stored_as_json():
-    receipt = make_receipt("mixed", copy_label="ARSIP TOKO")
+    receipt = make_sale_receipt("mixed", copy_label="ARSIP TOKO")
     assert receipt_from_dict(receipt_to_dict(receipt)) == receipt
 
 
@@ -187,7 +187,7 @@ def test_no_line_ever_exceeds_the_width_whatever_the_names(receipt, columns):
 @settings(max_examples=60, deadline=None)
 @given(total=amounts, columns=st.sampled_from(COLUMNS))
 def test_the_total_always_reads_back(total, columns):
-    lines = list(layout_receipt(make_receipt(total=total), columns).lines)
+    lines = list(layout_receipt(make_sale_receipt(total=total), columns).lines)
     expected = pair("TOTAL", format_rupiah(total), columns)
     start = lines.index(expected[0])
     assert lines[start:start + len(expected)] == expected

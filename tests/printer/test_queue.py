@@ -24,7 +24,7 @@ from printer.queue import (
 )
 from printer.render import paper_profile, render_receipt
 from printer.worker import MAX_ATTEMPTS, backoff, process_pending, recover_interrupted
-from tests.factories import make_receipt
+from tests.factories import make_sale_receipt
 from tests.printer.conftest import PROFILE_58, PROFILE_80, setup_for
 from tests.printer.escpos_decode import decode
 
@@ -37,7 +37,7 @@ def _jobs(db):
 def _enqueue(db, url, receipt=None, profile=PROFILE_80, **kwargs):
     setup = setup_for(db, url, profile)
     with db.unit_of_work() as s:
-        job = enqueue_receipt(s, receipt or make_receipt("bpnt"), setup=setup, **kwargs)
+        job = enqueue_receipt(s, receipt or make_sale_receipt("bpnt"), setup=setup, **kwargs)
         return job.id if job else None
 
 
@@ -51,7 +51,7 @@ def test_a_receipt_job_commits_with_the_callers_transaction(db, tcp_printer):
     assert tcp_printer.connections == []  # nothing is sent from inside the transaction
     process_pending(db)
     (job,) = _jobs(db)
-    expected = render_receipt(make_receipt("bpnt", sale_number=job.payload["sale_number"]),
+    expected = render_receipt(make_sale_receipt("bpnt", sale_number=job.payload["sale_number"]),
                               paper_profile(PROFILE_80))
     assert job.data == expected and tcp_printer.jobs() == [expected]
 
@@ -59,7 +59,7 @@ def test_a_receipt_job_commits_with_the_callers_transaction(db, tcp_printer):
 def test_a_rolled_back_sale_leaves_no_job_and_prints_nothing(db, tcp_printer):
     setup = setup_for(db, tcp_printer.url)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
-        enqueue_receipt(s, make_receipt(), setup=setup)
+        enqueue_receipt(s, make_sale_receipt(), setup=setup)
         raise RuntimeError("the sale was refused")
     assert _jobs(db) == []
     assert process_pending(db) is None
@@ -84,7 +84,7 @@ def test_printing_switched_off_queues_nothing(db):
 
 @pytest.mark.parametrize(("payment", "kicks"), [("cash", 1), ("mixed", 1), ("bpnt", 0)])
 def test_the_drawer_is_kicked_only_on_sales_with_cash(db, tcp_printer, payment, kicks):
-    _enqueue(db, tcp_printer.url, make_receipt(payment))
+    _enqueue(db, tcp_printer.url, make_sale_receipt(payment))
     process_pending(db)
     sent = [decode(data).names() for data in tcp_printer.jobs()]
     assert sum(names.count("drawer_kick") for names in sent) == kicks
@@ -93,20 +93,20 @@ def test_the_drawer_is_kicked_only_on_sales_with_cash(db, tcp_printer, payment, 
 
 
 def test_reprints_and_voided_receipts_never_open_the_drawer(db, tcp_printer):
-    _enqueue(db, tcp_printer.url, make_receipt("cash", copy=True))
-    _enqueue(db, tcp_printer.url, make_receipt("cash", voided=True))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash", copy=True))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash", voided=True))
     assert [job.kind for job in _jobs(db)] == ["receipt", "receipt"]
 
 
 def test_the_drawer_kick_can_be_switched_off(db, tcp_printer):
     with db.unit_of_work() as s:
         set_setting(s, "printer.cash_drawer", False)
-    _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"))
     assert [job.kind for job in _jobs(db)] == ["receipt"]
 
 
 def test_a_drawer_kick_older_than_its_limit_is_dropped_not_sent(db, tcp_printer):
-    _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"))
     late = utcnow() + DRAWER_KICK_LIMIT + timedelta(seconds=1)
     process_pending(db, now=late)
     kick, receipt = _jobs(db)
@@ -118,8 +118,8 @@ def test_a_drawer_kick_older_than_its_limit_is_dropped_not_sent(db, tcp_printer)
 def test_bpnt_sales_get_an_archive_copy_when_the_shop_wants_one(db, tcp_printer):
     with db.unit_of_work() as s:
         set_setting(s, "printer.bpnt_archive_copy", True)
-    _enqueue(db, tcp_printer.url, make_receipt("bpnt"))
-    _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("bpnt"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"))
     process_pending(db)
     receipts = [j for j in _jobs(db) if j.kind == "receipt"]
     assert len(receipts) == 3
@@ -128,7 +128,7 @@ def test_bpnt_sales_get_an_archive_copy_when_the_shop_wants_one(db, tcp_printer)
 
 
 def test_a_reprint_is_laid_out_again_as_a_copy(db, tcp_printer):
-    original = _enqueue(db, tcp_printer.url, make_receipt("bpnt"), sale_id=5)
+    original = _enqueue(db, tcp_printer.url, make_sale_receipt("bpnt"), sale_id=5)
     with db.unit_of_work() as s:
         copy = reprint_job(s, original, setup=setup_for(db, tcp_printer.url, PROFILE_58))
         copy_id = copy.id
@@ -152,7 +152,7 @@ def test_a_report_or_test_page_is_reprinted_byte_for_byte(db, tcp_printer):
 
 
 def test_a_drawer_kick_cannot_be_reprinted(db, tcp_printer):
-    _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"))
     kick = _jobs(db)[0]
     with db.unit_of_work() as s, pytest.raises(JobNotRetryable):
         reprint_job(s, kick.id, setup=setup_for(db, tcp_printer.url))
@@ -197,7 +197,7 @@ def test_a_success_lets_jobs_waiting_in_backoff_go_at_once(db, tcp_printer):
 
 
 def test_jobs_cut_off_by_a_stopped_process_print_again_but_kicks_do_not(db, tcp_printer):
-    _enqueue(db, tcp_printer.url, make_receipt("cash"))
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"))
     with db.unit_of_work() as s:
         for job in s.scalars(select(PrintJob)):
             job.state = "printing"
@@ -227,7 +227,7 @@ def test_a_test_page_shows_the_profile_and_is_audited(db, tcp_printer):
 
 def test_print_jobs_and_their_bytes_survive_a_backup_into_the_other_database(
         db, tcp_printer, other_backend_url, tmp_path):
-    _enqueue(db, tcp_printer.url, make_receipt("cash"), sale_id=3)
+    _enqueue(db, tcp_printer.url, make_sale_receipt("cash"), sale_id=3)
     process_pending(db)
     path = tmp_path / "shop.ewbackup"
     assert write_backup(db, path)["print_jobs"] == 2

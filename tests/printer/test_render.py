@@ -13,7 +13,7 @@ from printer.render import (
     render_lines,
     render_receipt,
 )
-from tests.factories import LONG_NAME, make_receipt
+from tests.factories import LONG_NAME, make_sale_receipt
 from tests.printer.conftest import PROFILE_58, PROFILE_80
 from tests.printer.escpos_decode import decode
 
@@ -36,7 +36,7 @@ def test_profiles_give_columns_paper_width_and_abilities():
 @pytest.mark.parametrize("profile", [PROFILE_80, PROFILE_58])
 def test_every_job_starts_by_initialising_the_printer_and_pinning_one_code_page(profile):
     name = "Kopi Susu – Café Ünggul 日本"  # characters that tempt python-escpos to switch
-    data = render_receipt(make_receipt(items=[(name, "1", "gls", 5000, False)]),
+    data = render_receipt(make_sale_receipt(items=[(name, "1", "gls", 5000, False)]),
                           paper_profile(profile))
     assert data.startswith(ESC_INIT)
     printed = decode(data)
@@ -46,7 +46,7 @@ def test_every_job_starts_by_initialising_the_printer_and_pinning_one_code_page(
 
 
 def test_a_native_qr_profile_gets_the_qr_store_and_print_commands():
-    printed = _printed(make_receipt(), PROFILE_80)
+    printed = _printed(make_sale_receipt(), PROFILE_80)
     names = printed.names()
     stored = dict(printed.commands)["qr_store"]
     assert stored == b"0" + b"http://127.0.0.1:8000/r/AbCdEfGhIjKlMnOp"
@@ -55,7 +55,7 @@ def test_a_native_qr_profile_gets_the_qr_store_and_print_commands():
 
 
 def test_a_profile_without_native_qr_gets_a_printed_image_instead():
-    printed = _printed(make_receipt(), PROFILE_58)
+    printed = _printed(make_sale_receipt(), PROFILE_58)
     names = printed.names()
     assert "raster_image" in names
     assert not {"qr_store", "qr_print", "qr_model"} & set(names)
@@ -64,20 +64,20 @@ def test_a_profile_without_native_qr_gets_a_printed_image_instead():
 
 
 def test_a_receipt_without_verification_address_has_no_qr_code():
-    names = _printed(make_receipt(verify_url=""), PROFILE_80).names()
+    names = _printed(make_sale_receipt(verify_url=""), PROFILE_80).names()
     assert "qr_store" not in names and "raster_image" not in names
 
 
 def test_paper_is_cut_only_when_the_profile_has_a_cutter():
-    assert _printed(make_receipt(), PROFILE_80).names()[-1] == "cut"
-    no_cutter = _printed(make_receipt(), PROFILE_58).names()
+    assert _printed(make_sale_receipt(), PROFILE_80).names()[-1] == "cut"
+    no_cutter = _printed(make_sale_receipt(), PROFILE_58).names()
     assert "cut" not in no_cutter and no_cutter[-1] == "feed"
 
 
 def test_a_receipt_never_kicks_the_drawer_itself():
     # the kick is its own job, so a late one can be dropped without losing the receipt
     for payment in ("cash", "bpnt", "mixed"):
-        assert "drawer_kick" not in _printed(make_receipt(payment), PROFILE_80).names()
+        assert "drawer_kick" not in _printed(make_sale_receipt(payment), PROFILE_80).names()
 
 
 def test_the_drawer_kick_is_the_pin_2_pulse():
@@ -89,7 +89,7 @@ def test_the_drawer_kick_is_the_pin_2_pulse():
 @pytest.mark.parametrize(("profile", "columns"), [(PROFILE_58, 32), (PROFILE_80, 48),
                                                   ("TM-T88V", 42)])
 def test_decoded_receipt_fits_the_roll_and_its_totals_read_correctly(profile, columns):
-    receipt = make_receipt("mixed", items=[(LONG_NAME, "2", "sak", 75000, True),
+    receipt = make_sale_receipt("mixed", items=[(LONG_NAME, "2", "sak", 75000, True),
                                            ("Gula Pasir 1 kg", "1", "pak", 17500, False)])
     lines = _printed(receipt, profile).lines
     assert lines and all(len(line) <= columns for line in lines)
@@ -104,7 +104,7 @@ def test_decoded_receipt_fits_the_roll_and_its_totals_read_correctly(profile, co
 
 
 def test_bold_is_switched_on_for_the_title_and_total_and_back_off():
-    printed = _printed(make_receipt(), PROFILE_80)
+    printed = _printed(make_sale_receipt(), PROFILE_80)
     bold = [params for name, params in printed.commands if name == "bold"]
     assert b"\x01" in bold and bold[-1] == b"\x00"
 

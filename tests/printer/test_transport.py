@@ -11,7 +11,7 @@ from printer.setup import PrinterEnv, env_printer
 from printer.transport import InvalidPrinterUrl, parse_target, query_status, send
 from printer.worker import process_pending
 from tests.conftest import make_app
-from tests.factories import make_receipt
+from tests.factories import make_sale_receipt
 from tests.printer.conftest import PROFILE_58, PROFILE_80
 from tests.printer.printers import TcpPrinter
 
@@ -64,7 +64,7 @@ def test_targets_use_python_escpos_own_printer_classes(url, cls):
 
 @pytest.mark.parametrize("profile", [PROFILE_80, PROFILE_58])
 def test_a_network_printer_receives_exactly_the_dummy_rendering(tcp_printer, profile):
-    data = render_receipt(make_receipt("mixed"), paper_profile(profile))
+    data = render_receipt(make_sale_receipt("mixed"), paper_profile(profile))
     target = parse_target(tcp_printer.url)
     assert target is not None
     send(target, data, profile)
@@ -73,7 +73,7 @@ def test_a_network_printer_receives_exactly_the_dummy_rendering(tcp_printer, pro
 
 
 def test_a_serial_printer_on_a_pty_receives_exactly_the_dummy_rendering(pty_printer):
-    data = render_receipt(make_receipt("cash"), paper_profile(PROFILE_58))
+    data = render_receipt(make_sale_receipt("cash"), paper_profile(PROFILE_58))
     target = parse_target(pty_printer.url(9600))
     assert target is not None and target.scheme == "serial"
     send(target, data, PROFILE_58)
@@ -83,7 +83,7 @@ def test_a_serial_printer_on_a_pty_receives_exactly_the_dummy_rendering(pty_prin
 def test_a_file_printer_gets_the_bytes(tmp_path):
     path = tmp_path / "lp0"
     path.touch()
-    data = render_receipt(make_receipt(), paper_profile(PROFILE_80))
+    data = render_receipt(make_sale_receipt(), paper_profile(PROFILE_80))
     target = parse_target(f"file://{path}")
     assert target is not None
     send(target, data, PROFILE_80)
@@ -100,7 +100,7 @@ def test_a_refused_connection_raises_instead_of_pretending():
 
 
 def test_a_printer_hanging_up_mid_job_is_noticed(tcp_printer):
-    data = render_receipt(make_receipt(), paper_profile(PROFILE_80))
+    data = render_receipt(make_sale_receipt(), paper_profile(PROFILE_80))
     tcp_printer.drop_after(64)
     target = parse_target(tcp_printer.url)
     assert target is not None
@@ -145,7 +145,7 @@ def test_a_receipt_reaches_the_printer_named_by_ewarung_printer(
     url = tcp_printer.url if transport == "network" else pty_printer.url(19200)
     app = make_app(tmp_path / "data", database_url, printer=url, printer_profile=PROFILE_58)
     db = app.extensions["ewarung.db"]
-    receipt = make_receipt("mixed")
+    receipt = make_sale_receipt("mixed")
     try:
         with app.app_context(), db.unit_of_work() as s:
             enqueue_receipt(s, receipt)  # as the sale will: no printer named by the caller

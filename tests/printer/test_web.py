@@ -12,7 +12,7 @@ from printer.layout import layout_receipt
 from printer.models import PrintJob
 from printer.queue import enqueue_receipt
 from printer.worker import process_pending
-from tests.factories import PASSWORD, make_receipt, make_token, make_user
+from tests.factories import PASSWORD, make_sale_receipt, make_token, make_user
 from tests.helpers import error_code
 from tests.printer.conftest import PROFILE_58, setup_for
 from tests.printer.escpos_decode import decode
@@ -26,7 +26,7 @@ def _bearer(db, role):
 
 def _receipt_job(db, url, receipt=None):
     with db.unit_of_work() as s:
-        job = enqueue_receipt(s, receipt or make_receipt("bpnt"), setup=setup_for(db, url))
+        job = enqueue_receipt(s, receipt or make_sale_receipt("bpnt"), setup=setup_for(db, url))
         assert job is not None
         return job.id
 
@@ -164,7 +164,7 @@ def test_the_queue_page_lists_jobs_with_retry_and_reprint_buttons(client, db, pr
 
 
 def test_the_preview_shows_the_same_lines_as_the_paper(client, db, printer_url):
-    receipt = make_receipt("mixed")
+    receipt = make_sale_receipt("mixed")
     job_id = _receipt_job(db, printer_url, receipt)
     _sign_in(client, db, "cashier")
     page = client.get(f"/printer/jobs/{job_id}").get_data(as_text=True)

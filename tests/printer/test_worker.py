@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from printer.models import PrintJob
 from printer.queue import enqueue_receipt
-from tests.factories import make_receipt
+from tests.factories import make_sale_receipt
 from tests.printer.conftest import setup_for
 
 
@@ -32,7 +32,7 @@ def _sell(db, url, receipt=None):
     setup = setup_for(db, url)
     started = time.perf_counter()
     with db.unit_of_work() as s:
-        job = enqueue_receipt(s, receipt or make_receipt("bpnt"), setup=setup)
+        job = enqueue_receipt(s, receipt or make_sale_receipt("bpnt"), setup=setup)
         assert job is not None
         job_id = job.id
     return job_id, time.perf_counter() - started
@@ -74,7 +74,7 @@ def test_a_printer_dropping_the_connection_mid_job_gets_the_whole_job_again(
 
 def test_a_kick_that_waited_past_its_limit_is_not_sent_by_the_worker(db, tcp_printer, worker):
     tcp_printer.refuse()  # the printer is off while the cash sale happens
-    _sell(db, tcp_printer.url, make_receipt("cash"))
+    _sell(db, tcp_printer.url, make_sale_receipt("cash"))
     with db.unit_of_work(write=False) as s:
         kick = s.scalars(select(PrintJob).where(PrintJob.kind == "drawer")).one()
     _wait(lambda: _job(db, kick.id).state == "dropped", timeout=15)

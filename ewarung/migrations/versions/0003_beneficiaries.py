@@ -1,7 +1,7 @@
 """beneficiaries, KKS cards, entitlement ledger, bank reconciliation
 
 Revision ID: 0003_beneficiaries
-Revises: 0001_foundation
+Revises: 0002_inventory
 Create Date: 2026-11-26 05:50:39.451732
 """
 from collections.abc import Sequence
@@ -27,7 +27,7 @@ POSTGRES_TRIGGERS = [
 ]
 
 revision: str = '0003_beneficiaries'
-down_revision: str | Sequence[str] | None = '0001_foundation'
+down_revision: str | Sequence[str] | None = '0002_inventory'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
