@@ -23,9 +23,22 @@ from pos.models import (
     ReconciliationItem,
     ReconciliationRun,
 )
+from pos.sale_models import (
+    CashMovement,
+    Sale,
+    SaleCounter,
+    SaleLine,
+    SaleRefusal,
+    SaleReturn,
+    SaleReturnLine,
+    Shift,
+    Tender,
+)
 from printer.models import PrintJob
 
-__all__ = ["ApiToken", "AuditEvent", "Barcode", "Beneficiary", "EntitlementEntry", "Expense",
-           "GoodsReceipt", "GoodsReceiptLine", "KksCard", "KubeMember", "Outlet", "PrintJob",
-           "Product", "ReconciliationItem", "ReconciliationRun", "Setting", "StockAdjustment",
-           "StockBatch", "StockMove", "Stocktake", "StocktakeLine", "Supplier", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Barcode", "Beneficiary", "CashMovement",
+           "EntitlementEntry", "Expense", "GoodsReceipt", "GoodsReceiptLine", "KksCard",
+           "KubeMember", "Outlet", "PrintJob", "Product", "ReconciliationItem",
+           "ReconciliationRun", "Sale", "SaleCounter", "SaleLine", "SaleRefusal", "SaleReturn",
+           "SaleReturnLine", "Setting", "Shift", "StockAdjustment", "StockBatch", "StockMove",
+           "Stocktake", "StocktakeLine", "Supplier", "Tender", "User"]
