@@ -64,7 +64,8 @@ def product_detail(product: Product) -> dict[str, Any]:
 @bp.output(ProductList)
 def list_products(query: ProductQuery) -> Any:
     """Search products by name (any case, any accents), SKU or barcode; best matches first."""
-    hits = search_products(db_session(), query.q, query.limit, query.include_inactive)
+    hits = search_products(db_session(), query.q, query.limit, query.include_inactive,
+                           query.group)
     return ProductList.model_validate([asdict(h) for h in hits])
 
 

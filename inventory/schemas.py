@@ -23,6 +23,9 @@ class ProductQuery(BaseModel):
     q: str = Field(default="", max_length=120, description="name, SKU or barcode")
     limit: int = Field(default=20, ge=1, le=100)
     include_inactive: bool = False
+    group: Literal["carbohydrate", "animal_protein", "plant_protein", "vitamins_minerals",
+                   "none"] | None = Field(default=None, description="without q: only this "
+                                          "commodity group (the till's tabs)")
 
 
 class ProductIn(BaseModel):

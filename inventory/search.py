@@ -74,7 +74,8 @@ def _columns() -> tuple[Any, ...]:
 
 
 def search_products(session: Session, q: str = "", limit: int = 20,
-                    include_inactive: bool = False) -> list[ProductHit]:
+                    include_inactive: bool = False, group: str | None = None
+                    ) -> list[ProductHit]:
     """Products matching `q`, best first, each with what is on hand.
 
     One statement fetches the exact SKU or barcode matches and the best name matches;
@@ -85,8 +86,10 @@ def search_products(session: Session, q: str = "", limit: int = 20,
     """
     limit = max(1, min(limit, MAX_LIMIT))
     raw, key = q.strip(), normalise(q)
-    live = [] if include_inactive else [Product.active.is_(True)]
+    live: list[Any] = [] if include_inactive else [Product.active.is_(True)]
     if not raw:
+        if group is not None:
+            live.append(Product.commodity_group == group)
         return _load(session, select(Product.id).where(*live)
                      .order_by(Product.search_key, Product.id).limit(limit))
     barcode_ids = select(Barcode.product_id).where(Barcode.code == raw)

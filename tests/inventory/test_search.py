@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inventory.search import normalise, search_products
-from tests.factories import make_product, make_stock
+from tests.factories import make_product, make_stock, make_token
 
 
 @pytest.mark.parametrize(("name", "key"), [
@@ -98,3 +98,16 @@ def test_a_word_start_far_down_the_alphabet_beats_earlier_inner_matches(db):
     with db.unit_of_work(write=False) as s:
         assert _names(search_products(s, "kacang", 3)) == [
             "Zz Kacang", "Bxkacang 00", "Bxkacang 01"]
+
+
+def test_without_a_query_the_till_can_list_one_commodity_group(client, db):
+    with db.unit_of_work() as s:
+        token = make_token(s, "cashier")
+        make_product(s, name="Beras Medium 5 kg", commodity_group="carbohydrate")
+        make_product(s, name="Minyak Goreng 1 L", commodity_group="none")
+        make_product(s, name="Telur Ayam", commodity_group="animal_protein")
+    resp = client.get("/api/v1/products?group=none&limit=48",
+                      headers={"Authorization": f"Bearer {token}"})
+    assert [p["name"] for p in resp.get_json()] == ["Minyak Goreng 1 L"]
+    bad = client.get("/api/v1/products?group=snacks", headers={"Authorization": f"Bearer {token}"})
+    assert bad.status_code == 422
