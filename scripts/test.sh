@@ -11,4 +11,5 @@ bash scripts/install-test-deps.sh
 
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/python scripts/audit_deps.py
 .venv/bin/pytest -n 2 "$@"
