@@ -9,11 +9,11 @@ from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ewarung.db import DatabaseBusy
-from ewarung.errors import N_, AppError, Busy
+from ewarung.errors import N_, AppError, Busy, ValidationFailed
 
 log = logging.getLogger("ewarung.errors")
 
@@ -76,6 +76,9 @@ def handle_internal(exc: Exception) -> Any:
     original = getattr(exc, "original_exception", None) or exc
     if isinstance(original, AppError):  # raised while committing
         return handle_app_error(original)
+    if isinstance(original, OverflowError | DataError):
+        # A number beyond what the database column holds: the input's fault, not ours.
+        return handle_app_error(ValidationFailed(N_("Angka terlalu besar atau tidak valid.")))
     if isinstance(original, DatabaseBusy) or (
             isinstance(original, OperationalError) and "locked" in str(original)):
         return handle_app_error(Busy(details={"retryable": True, "retry_after": 1}))
