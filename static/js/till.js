@@ -37,7 +37,7 @@ const state = { cart: new Map(), group: CONFIG.groups[0][0], payKind: null, kpm:
 let searchSeq = 0;
 async function loadProducts(query) {
   const seq = ++searchSeq;
-  const params = new URLSearchParams({ limit: "48" });
+  const params = new URLSearchParams({ limit: String(CONFIG.grid_size) });
   if (query) params.set("q", query);
   else if (state.group !== "all") params.set("group", state.group);
   const { ok, data } = await api("GET", `/api/v1/products?${params}`).catch(() => ({ ok: false }));
@@ -358,5 +358,6 @@ function showToast(text) {
 
 wire();
 renderCart();
-loadProducts("");
+renderProducts(CONFIG.products);
 outbox.start();
+document.body.dataset.ready = "1";
