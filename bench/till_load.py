@@ -13,21 +13,15 @@ marks the page ready); bytes are everything the page transferred
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-import requests
 
 from bench.common import Figure, table
 from bench.gen.catalogue import generate_products, generate_stock
 from bench.gen.databases import fresh_database
+from bench.server import serve
 
 N_PRODUCTS = 20_000
 LOADS = 5
@@ -38,40 +32,6 @@ CHROMIUM = os.environ.get("EWARUNG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(database_url: str, data_dir: Path, env: dict[str, str] | None = None
-          ) -> Iterator[str]:
-    """`ewarung serve` on a free port; yields its base URL."""
-    port = free_port()
-    environ = {**os.environ, "EWARUNG_DATABASE_URL": database_url,
-               "EWARUNG_DATA_DIR": str(data_dir), "EWARUNG_PORT": str(port), **(env or {})}
-    exe = Path(sys.executable).with_name("ewarung")
-    proc = subprocess.Popen([str(exe), "serve"], env=environ, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/login", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("ewarung serve did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _prepare(url: str) -> None:
@@ -114,7 +74,8 @@ def _measure(kind: str) -> list[Figure]:
 
     with fresh_database(kind) as url, tempfile.TemporaryDirectory() as tmp:
         _prepare(url)
-        with serve(url, Path(tmp)) as base, sync_playwright() as pw:
+        with serve(url, Path(tmp)) as served, sync_playwright() as pw:
+            base = served.url
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             _one_load(browser, base)  # warm the server
             loads = [_one_load(browser, base) for _ in range(LOADS)]
