@@ -15,6 +15,7 @@ import importlib
 import os
 import platform
 import time
+from pathlib import Path
 
 from bench.common import Figure, table
 
@@ -26,11 +27,11 @@ def machine() -> str:
     """What the figures were measured on."""
     cpu = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo").read().splitlines():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     except OSError:
         mem = 0.0
     return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
