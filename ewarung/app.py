@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
 
 
 def _register_blueprints(app: APIFlask) -> None:
+    from ewarung.admin import bp as admin
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
     from ewarung.home import bp as home
@@ -71,7 +72,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from pos.till import bp as till
     from printer import init_app as init_printer
 
-    for bp in (auth_views, auth_api, home, till, inventory_api, inventory_views, kpm_api,
+    for bp in (auth_views, auth_api, home, admin, till, inventory_api, inventory_views, kpm_api,
                kpm_views, bpnt_views, kube_api, kube_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
