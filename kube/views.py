@@ -14,19 +14,13 @@ from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.web import db_session, requires
 from kube import services
+from kube.labels import BUCKET_LABELS, CATEGORY_LABELS
 from kube.models import EXPENSE_CATEGORIES, KubeMember
 from kube.shu import BUCKETS
 
 bp = Blueprint("kube", __name__, url_prefix="/kube")
 bp.record_once(menu_item("kube.expenses", N_("Biaya"), "manager", 70))
 bp.record_once(menu_item("kube.settings", N_("KUBE & SHU"), "manager", 80))
-
-CATEGORY_LABELS = {"transport": N_("Transportasi"), "electricity": N_("Listrik"),
-                   "rent": N_("Sewa"), "bags": N_("Kantong plastik"), "wages": N_("Upah"),
-                   "other": N_("Lain-lain")}
-BUCKET_LABELS = {"reserve": N_("Cadangan"), "members": N_("Anggota"),
-                 "management": N_("Pengurus"), "social": N_("Dana sosial"),
-                 "other": N_("Lain-lain")}
 
 
 def _this_month() -> str:
