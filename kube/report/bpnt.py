@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ewarung.money import split
@@ -55,33 +55,34 @@ def bpnt_section(session: Session, period: Period, refunds: int) -> dict[str, An
 def tender_by_group(session: Session, period: Period) -> dict[str, int]:
     """What BPNT paid for, per commodity group: each tender split over its eligible lines.
 
-    Most tenders pay exactly the eligible lines, so their lines are summed in SQL; only
-    tenders paying part of them are split in Python, with `ewarung.money.split`.
+    Most tenders pay exactly their eligible lines: those lines are summed by group in SQL
+    (they come back under sale 0). The lines of tenders that paid part of them come back
+    one by one and are split in Python with `ewarung.money.split`. One query does both.
     """
+    eligible_line = SaleLine.commodity_group != NOT_ELIGIBLE
     paid = (select(Tender.sale_id.label("sale_id"), func.sum(Tender.amount).label("bpnt"))
             .join(Sale, Sale.id == Tender.sale_id)
             .where(completed_in(period), Tender.kind == "bpnt")
             .group_by(Tender.sale_id).subquery())
-    eligible = (select(SaleLine.sale_id.label("sale_id"),
-                       func.sum(SaleLine.amount).label("amount"))
-                .join(paid, paid.c.sale_id == SaleLine.sale_id)
-                .where(SaleLine.commodity_group != NOT_ELIGIBLE)
-                .group_by(SaleLine.sale_id).subquery())
-    whole = (select(eligible.c.sale_id).join(paid, paid.c.sale_id == eligible.c.sale_id)
-             .where(paid.c.bpnt == eligible.c.amount))
+    sales = (select(paid.c.sale_id, paid.c.bpnt, func.sum(SaleLine.amount).label("eligible"))
+             .join(SaleLine, SaleLine.sale_id == paid.c.sale_id).where(eligible_line)
+             .group_by(paid.c.sale_id, paid.c.bpnt).subquery())
+    whole = sales.c.bpnt == sales.c.eligible
+    sale_key = case((whole, 0), else_=SaleLine.sale_id)
+    line_key = case((whole, 0), else_=SaleLine.id)
+    bpnt_key = case((whole, 0), else_=sales.c.bpnt)
     out = dict.fromkeys(COMMODITY_GROUPS, 0)
-    for group, amount in session.execute(
-            select(SaleLine.commodity_group, func.sum(SaleLine.amount))
-            .where(SaleLine.sale_id.in_(whole), SaleLine.commodity_group != NOT_ELIGIBLE)
-            .group_by(SaleLine.commodity_group)):
-        out[group] += int(amount)
     partial: dict[int, tuple[int, list[tuple[str, int]]]] = {}
-    for sale_id, bpnt, group, amount in session.execute(
-            select(SaleLine.sale_id, paid.c.bpnt, SaleLine.commodity_group, SaleLine.amount)
-            .join(paid, paid.c.sale_id == SaleLine.sale_id)
-            .where(SaleLine.sale_id.not_in(whole), SaleLine.commodity_group != NOT_ELIGIBLE)
-            .order_by(SaleLine.sale_id, SaleLine.id)):
-        partial.setdefault(sale_id, (int(bpnt), []))[1].append((group, int(amount)))
+    for sale_id, _, bpnt, group, amount in session.execute(
+            select(sale_key, line_key, bpnt_key, SaleLine.commodity_group,
+                   func.sum(SaleLine.amount))
+            .join(sales, sales.c.sale_id == SaleLine.sale_id).where(eligible_line)
+            .group_by(sale_key, line_key, bpnt_key, SaleLine.commodity_group)
+            .order_by(sale_key, line_key)):
+        if sale_id == 0:
+            out[group] += int(amount)
+        else:
+            partial.setdefault(sale_id, (int(bpnt), []))[1].append((group, int(amount)))
     for bpnt, lines in partial.values():
         if not any(amount for _, amount in lines):
             continue  # nothing eligible has a price: the tender cannot be placed
