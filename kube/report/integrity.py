@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from ewarung.errors import N_
+from ewarung import audit
+from ewarung.errors import N_, ValidationFailed
 from ewarung.money import round_rupiah
-from ewarung.shop import get_setting, register_setting
+from ewarung.shop import get_setting, register_setting, set_setting
 from kube.report.period import Period
 from kube.report.sales import completed_in
 from pos.models import ReconciliationRun
@@ -33,6 +34,26 @@ BUNDLE_MIN_ITEMS = register_setting(
     "kube.bundle_min_items", 2, N_("Paket paling sedikit berisi berapa jenis barang"))
 #: lists longer than this show their first rows; counts and totals always cover all
 LIST_LIMIT = 100
+
+
+def bundle_rule(session: Session) -> tuple[int, int]:
+    """(distinct KPM, products) from which a repeated basket is flagged as a bundle."""
+    return (int(get_setting(session, BUNDLE_MIN_KPM.key)),
+            int(get_setting(session, BUNDLE_MIN_ITEMS.key)))
+
+
+def set_bundle_rule(session: Session, min_kpm: int, min_items: int) -> None:
+    """Change when a repeated basket is flagged (at least 2 KPM, at least 1 product)."""
+    if min_kpm < 2 or min_kpm > 100_000:
+        raise ValidationFailed.field("min_kpm", N_("Paling sedikit 2 KPM."))
+    if min_items < 1 or min_items > 100:
+        raise ValidationFailed.field("min_items", N_("Paling sedikit 1 jenis barang."))
+    before = bundle_rule(session)
+    set_setting(session, BUNDLE_MIN_KPM.key, min_kpm)
+    set_setting(session, BUNDLE_MIN_ITEMS.key, min_items)
+    audit.record(session, "kube.bundle_rule", before={"min_kpm": before[0],
+                                                      "min_items": before[1]},
+                 after={"min_kpm": min_kpm, "min_items": min_items})
 
 
 def integrity_section(session: Session, period: Period) -> dict[str, Any]:
@@ -75,8 +96,7 @@ def refusals(session: Session, period: Period) -> dict[str, Any]:
 
 def bundles(session: Session, period: Period) -> dict[str, Any]:
     """Baskets bought by at least the threshold of distinct KPM (possible fixed bundles)."""
-    min_kpm = int(get_setting(session, BUNDLE_MIN_KPM.key))
-    min_items = int(get_setting(session, BUNDLE_MIN_ITEMS.key))
+    min_kpm, min_items = bundle_rule(session)
     milli = type_coerce(SaleLine.quantity, BigInteger)
     prints = (select(SaleLine.sale_id.label("sale_id"), Sale.beneficiary_id.label("kpm"),
                      func.count(SaleLine.product_id.distinct()).label("n"),
