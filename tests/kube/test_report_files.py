@@ -219,3 +219,10 @@ def test_report_of_an_empty_month_is_all_zero(manager, db):
     pdf = manager.get("/api/v1/reports/monthly/2025-02.pdf")
     assert pdf.status_code == 200 and _pdf_text(pdf.data)[1]
     assert date.fromisoformat(report["sign_off"]["date"])
+
+
+def test_the_openapi_document_describes_the_report_endpoints(manager):
+    paths = manager.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "month" in {p["name"] for p in paths["/api/v1/reports/monthly"]["get"]["parameters"]}
+    assert "get" in paths["/api/v1/reports/monthly/{month}.{fmt}"]
+    assert "202" in paths["/api/v1/reports/monthly/{month}/print"]["post"]["responses"]
