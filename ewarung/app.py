@@ -65,6 +65,8 @@ def _register_blueprints(app: APIFlask) -> None:
     from inventory.api import bp as inventory_api
     from inventory.views import bp as inventory_views
     from kube.api import bp as kube_api
+    from kube.report.api import bp as report_api
+    from kube.report.views import bp as report_views
     from kube.views import bp as kube_views
     from pos.bpnt_views import bp as bpnt_views
     from pos.kpm_api import bp as kpm_api
@@ -73,7 +75,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from printer import init_app as init_printer
 
     for bp in (auth_views, auth_api, home, admin, till, inventory_api, inventory_views, kpm_api,
-               kpm_views, bpnt_views, kube_api, kube_views):
+               kpm_views, bpnt_views, kube_api, kube_views, report_api, report_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     init_printer(app)

@@ -153,7 +153,7 @@ def restore(file: Path) -> None:
 
 
 #: modules with a `register(cli)` function that adds a domain's commands
-DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli")
+DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli", "kube.report.cli")
 
 
 def main() -> None:

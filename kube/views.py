@@ -14,19 +14,14 @@ from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.web import db_session, requires
 from kube import services
+from kube.labels import BUCKET_LABELS, CATEGORY_LABELS
 from kube.models import EXPENSE_CATEGORIES, KubeMember
+from kube.report.integrity import bundle_rule, set_bundle_rule
 from kube.shu import BUCKETS
 
 bp = Blueprint("kube", __name__, url_prefix="/kube")
 bp.record_once(menu_item("kube.expenses", N_("Biaya"), "manager", 70))
 bp.record_once(menu_item("kube.settings", N_("KUBE & SHU"), "manager", 80))
-
-CATEGORY_LABELS = {"transport": N_("Transportasi"), "electricity": N_("Listrik"),
-                   "rent": N_("Sewa"), "bags": N_("Kantong plastik"), "wages": N_("Upah"),
-                   "other": N_("Lain-lain")}
-BUCKET_LABELS = {"reserve": N_("Cadangan"), "members": N_("Anggota"),
-                 "management": N_("Pengurus"), "social": N_("Dana sosial"),
-                 "other": N_("Lain-lain")}
 
 
 def _this_month() -> str:
@@ -95,9 +90,18 @@ def settings() -> Any:
             return redirect(url_for("kube.settings"))
     percentages, mode = services.shu_settings(s)
     members = s.scalars(select(KubeMember).order_by(KubeMember.active.desc(), KubeMember.id))
+    min_kpm, min_items = bundle_rule(s)
     return render_template("kube/settings.html", members=list(members),
-                           percentages=percentages, mode=mode,
+                           percentages=percentages, mode=mode, min_kpm=min_kpm,
+                           min_items=min_items,
                            buckets=[(b, gettext(BUCKET_LABELS[b])) for b in BUCKETS])
+
+
+def _whole(field: str) -> int:
+    text = request.form.get(field, "").strip()
+    if not text.isdigit():
+        raise ValidationFailed.field(field, N_("Tulis bilangan bulat."))
+    return int(text)
 
 
 def _save_settings() -> None:
@@ -109,6 +113,8 @@ def _save_settings() -> None:
         except InvalidOperation as exc:
             raise ValidationFailed.field("weight", N_("Bobot harus angka.")) from exc
         services.add_member(s, form.get("name", ""), form.get("position", "anggota"), weight)
+    elif form.get("action") == "bundle":
+        set_bundle_rule(s, _whole("min_kpm"), _whole("min_items"))
     elif form.get("action") == "toggle":
         member = s.get(KubeMember, int(form.get("member_id", "0")))
         if member is not None:

@@ -60,3 +60,19 @@ def test_manager_adds_members_and_sets_the_shu_split(manager, db):
     assert "harus 100" in bad.get_data(as_text=True)
     with db.unit_of_work(write=False) as s:
         assert s.scalars(select(KubeMember.name)).all() == ["Bu Tini"]
+
+
+def test_manager_sets_when_a_repeated_basket_counts_as_a_bundle(manager, db):
+    from ewarung.shop import get_setting
+
+    page = manager.get("/kube/settings").get_data(as_text=True)
+    assert 'name="min_kpm"' in page and 'value="20"' in page
+    resp = manager.post("/kube/settings", data={"csrf_token": _token(page), "action": "bundle",
+                                               "min_kpm": "25", "min_items": "3"})
+    assert resp.status_code == 302
+    bad = manager.post("/kube/settings", data={"csrf_token": _token(page), "action": "bundle",
+                                              "min_kpm": "1", "min_items": "3"})
+    assert bad.status_code == 200 and "Paling sedikit 2 KPM" in bad.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert (get_setting(s, "kube.bundle_min_kpm"),
+                get_setting(s, "kube.bundle_min_items")) == (25, 3)
