@@ -63,3 +63,17 @@ def test_members_and_shu_settings(manager):
         "member_split": "weight"})
     assert good.status_code == 200
     assert manager.get("/api/v1/kube/shu").get_json()["member_split"] == "weight"
+
+
+def test_the_demo_kube_has_members_and_expenses(app, db):
+    from sqlalchemy import func, select
+
+    from ewarung.demo import load_demo
+    from kube.models import Expense, KubeMember
+
+    with app.app_context(), db.unit_of_work() as s:
+        lines = load_demo(s)
+    assert any(line.startswith("KUBE: 10 member families") for line in lines)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(KubeMember)) == 10
+        assert s.scalar(select(func.count()).select_from(Expense)) >= 5
