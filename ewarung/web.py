@@ -7,7 +7,8 @@ so a forgotten decorator fails closed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, g, request, session
@@ -140,12 +141,50 @@ def _check_csrf() -> None:
 
 
 def _before_request() -> None:
-    g.write_token = set_write_intent(request.method not in SAFE_METHODS)
+    # Who is asking is read before the request may write: on SQLite the writer lock is taken
+    # by the view's first statement, not by the sign-in check (see `read_phase`).
+    g.write_token = set_write_intent(False)
     if request.endpoint is None or request.endpoint == "static":
         return  # 404s and files: nothing to authorise
     _load_user()
     _check_access()
     _check_csrf()
+    if request.method not in SAFE_METHODS:
+        _end_reads()
+        set_write_intent(True)
+
+
+def _end_reads() -> None:
+    """Close the read transaction of a write request on SQLite (PostgreSQL keeps one)."""
+    s = g.get("db_session")
+    if s is not None and s.in_transaction() and database().is_sqlite:
+        s.commit()
+
+
+@contextmanager
+def read_phase() -> Iterator[Session]:
+    """The reads a write request does before its first write, outside SQLite's writer lock.
+
+    Inside, the request's session reads in a plain transaction that ends on leaving; the
+    next statement begins the write transaction (BEGIN IMMEDIATE under the writer lock),
+    so the lock is held only while writing. Nothing inside may write. What was read may
+    change before the write begins: re-check under the lock what must not (stock, balances).
+    On PostgreSQL this is just the request's one transaction.
+    """
+    s = db_session()
+    if not database().is_sqlite or s.in_transaction():
+        yield s
+        return
+    token = set_write_intent(False)
+    try:
+        yield s
+    except BaseException:
+        s.rollback()
+        raise
+    else:
+        s.commit()
+    finally:
+        reset_write_intent(token)
 
 
 def _after_request(response: Any) -> Any:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.errors import N_, AppError, Conflict, ValidationFailed
 from ewarung.money import format_rupiah, line_amount
 
 NOT_ELIGIBLE = "none"
@@ -27,9 +27,14 @@ class NotEligibleForBpnt(AppError):
     template = N_("BPNT tidak boleh membayar barang ini: %(names)s. Bayar barang itu tunai.")
 
 
-class BpntBalanceExceeded(AppError):
+class BpntBalanceExceeded(Conflict):
+    """The card's remaining entitlement is less than the BPNT tender (strict mode).
+
+    The one class for the till's arithmetic and for the ledger's locked check
+    (`pos.ledger.redeem` raises it too).
+    """
+
     code = "bpnt_balance_exceeded"
-    status = 409
     template = N_("Saldo BPNT tidak cukup: sisa %(remaining)s, diminta %(requested)s.")
 
 

@@ -24,14 +24,10 @@ from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
 from pos.beneficiaries import BeneficiaryInactive, BeneficiaryNotFound
+from pos.checkout import BpntBalanceExceeded
 from pos.entitlement import Entitlement, LedgerEntry, compute_entitlement, is_month, window
 from pos.models import Beneficiary, EntitlementEntry, KksCard
 from pos.settings import BpntSettings, bpnt_settings
-
-
-class BpntBalanceExceeded(Conflict):
-    code = "bpnt_balance_exceeded"
-    template = N_("Sisa hak BPNT KPM ini %(remaining)s, tidak cukup untuk %(amount)s.")
 
 
 class AlreadyCredited(Conflict):
@@ -193,7 +189,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
     if over and cfg.enforcement == "strict":
         raise BpntBalanceExceeded(
             details={"remaining": before.remaining, "requested": amount},
-            remaining=rupiah(max(before.remaining, 0)), amount=rupiah(amount))
+            remaining=rupiah(max(before.remaining, 0)), requested=rupiah(amount))
     card = _card_of(session, beneficiary_id, card_id)
     entry = EntitlementEntry(
         beneficiary_id=beneficiary_id, kind="redemption", period=month, amount=-amount,
