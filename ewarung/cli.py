@@ -75,6 +75,7 @@ def serve(host: str, port: int, threads: int) -> None:
     if current_revision(db.engine) != head_revision():
         click.echo("The database is not up to date: run `ewarung init` first.", err=True)
         sys.exit(1)
+    db.checkpoint_in_background()
     for hook in app.extensions.get("ewarung.on_serve", []):
         hook(app)
     click.echo(f"e-Warung POS on http://{host}:{port}/", err=True)

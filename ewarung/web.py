@@ -150,6 +150,9 @@ def _before_request() -> None:
     _check_access()
     _check_csrf()
     if request.method not in SAFE_METHODS:
+        if getattr(current_view(), "_reads_first", False) and database().is_sqlite:
+            g.reads_open = True  # the view's `read_phase` continues this read transaction
+            return
         _end_reads()
         set_write_intent(True)
 
@@ -172,10 +175,11 @@ def read_phase() -> Iterator[Session]:
     On PostgreSQL this is just the request's one transaction.
     """
     s = db_session()
-    if not database().is_sqlite or s.in_transaction():
+    continued = g.pop("reads_open", False)
+    if not continued and (not database().is_sqlite or s.in_transaction()):
         yield s
         return
-    token = set_write_intent(False)
+    token = None if continued else set_write_intent(False)
     try:
         yield s
     except BaseException:
@@ -184,7 +188,17 @@ def read_phase() -> Iterator[Session]:
     else:
         s.commit()
     finally:
-        reset_write_intent(token)
+        if token is None:
+            set_write_intent(True)
+        else:
+            reset_write_intent(token)
+
+
+def reads_first(view: F) -> F:
+    """Mark a write view that begins with `read_phase()`: on SQLite the sign-in check's read
+    transaction stays open for it, so a request spends one read transaction, not two."""
+    view._reads_first = True  # type: ignore[attr-defined]
+    return view
 
 
 def _after_request(response: Any) -> Any:

@@ -12,9 +12,9 @@ keeps the lock order fixed (see `pos.sales`).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table
+from sqlalchemy import Date, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,12 +31,15 @@ def format_number(code: str, day: date, sequence: int) -> str:
     return f"{code or DEFAULT_CODE}-{day:%Y%m%d}-{sequence:04d}"
 
 
+#: per dialect: count the day up by one, creating its row on the first sale
+_NEXT = {name: insert_(_counters).values(business_day=bindparam("day", type_=Date()), last=1)
+         .on_conflict_do_update(index_elements=[_counters.c.business_day],
+                                set_={"last": _counters.c.last + 1})
+         .returning(_counters.c.last)
+         for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def next_sequence(session: Session, day: date) -> int:
     """The next sequence number of `day`, counted in the caller's transaction."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(_counters).values(business_day=day, last=1)
-            .on_conflict_do_update(index_elements=[_counters.c.business_day],
-                                   set_={"last": _counters.c.last + 1})
-            .returning(_counters.c.last))
-    return int(session.execute(stmt).scalar_one())
+    stmt = _NEXT[session.get_bind().dialect.name]
+    return int(session.execute(stmt, {"day": day}).scalar_one())

@@ -9,10 +9,11 @@ opens shows at most the masked card.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ewarung.auth.models import User
@@ -44,6 +45,21 @@ def receipt_shop(outlet: Outlet | None, timezone: ZoneInfo) -> ReceiptShop:
         return ReceiptShop(ReceiptHeader("e-Warung", "", "", ""), "EW", timezone)
     return ReceiptShop(ReceiptHeader(outlet.name, outlet.kube_name, outlet.address,
                                      outlet.ewarong_id, outlet.phone), outlet.code, timezone)
+
+
+_outlet_t = cast(Table, Outlet.__table__)
+_OUTLET = (select(*(_outlet_t.c[name] for name in ("name", "kube_name", "address",
+                                                  "ewarong_id", "phone", "code")))
+           .order_by(_outlet_t.c.id).limit(1))
+
+
+def read_shop(session: Session, timezone: ZoneInfo) -> ReceiptShop:
+    """The receipt header, in one statement built once (the checkout path)."""
+    row = session.execute(_OUTLET).first()
+    if row is None:
+        return receipt_shop(None, timezone)
+    return ReceiptShop(ReceiptHeader(row.name, row.kube_name, row.address, row.ewarong_id,
+                                     row.phone), row.code, timezone)
 
 
 def shop_of(session: Session) -> ReceiptShop:

@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,7 +41,6 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, ValidationFailed
-from ewarung.shop import get_outlet
 from inventory import stock
 from inventory.calendar import happening_at
 from inventory.catalogue import is_fractional
@@ -62,7 +61,7 @@ from pos.checkout import (
 )
 from pos.models import Beneficiary, KksCard
 from pos.numbering import format_number, next_sequence
-from pos.receipts import ReceiptShop, queue_receipt, receipt_shop, verify_url
+from pos.receipts import ReceiptShop, queue_receipt, read_shop, verify_url
 from pos.sale_models import Sale, SaleLine, Shift, Tender
 from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale
 from pos.settings import (
@@ -182,13 +181,32 @@ def fingerprint(key: bytes, body: dict[str, Any]) -> str:
 
 # --- phase 1: read and check -----------------------------------------------------------------
 
-_PRODUCT_COLUMNS = (Product.id, Product.name, Product.unit, Product.price,
-                    Product.commodity_group, Product.reference_price, Product.active)
+# The hot path's statements are built once: a statement object memoises its cache key, so
+# executing it again skips building and hashing the expression.
+_SETTING_KEYS = (*BPNT_KEYS, *SALE_KEYS, *PRINTER_KEYS)
+_products_t = cast(Table, Product.__table__)
+_barcodes_t = cast(Table, Barcode.__table__)
+_cards_t = cast(Table, KksCard.__table__)
+_kpm_t = cast(Table, Beneficiary.__table__)
+_shifts_t = cast(Table, Shift.__table__)
+_PRODUCT_COLUMNS = tuple(_products_t.c[name] for name in (
+    "id", "name", "unit", "price", "commodity_group", "reference_price", "active"))
+_PRODUCTS_BY_ID = select(*_PRODUCT_COLUMNS).where(
+    _products_t.c.id.in_(bindparam("ids", expanding=True)))
+_PRODUCTS_BY_CODE = (select(*_PRODUCT_COLUMNS, _barcodes_t.c.code)
+                     .join(_barcodes_t, _barcodes_t.c.product_id == _products_t.c.id)
+                     .where(_barcodes_t.c.code.in_(bindparam("codes", expanding=True))))
+_CARD = (select(_cards_t.c.id, _cards_t.c.status, _cards_t.c.masked,
+                _cards_t.c.beneficiary_id, _kpm_t.c.active)
+         .join(_kpm_t, _cards_t.c.beneficiary_id == _kpm_t.c.id)
+         .where(_cards_t.c.card_hash == bindparam("card_hash")))
+_OPEN_SHIFT = select(_shifts_t.c.id).where(_shifts_t.c.cashier_id == bindparam("cashier_id"),
+                                           _shifts_t.c.closed_at.is_(None))
 
 
 def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale:
     """Everything a sale needs that reading can tell, checked; nothing is written."""
-    values = saved_settings(session, (*BPNT_KEYS, *SALE_KEYS, *PRINTER_KEYS))
+    values = saved_settings(session, _SETTING_KEYS)
     cfg = bpnt_from(values)
     at = till.at or utcnow()
     facts = _products(session, req.lines)
@@ -199,14 +217,13 @@ def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale
                                   details={"product_ids": [ln.product_id for ln in above]})
     settlement = settle(priced, [_tender_request(t) for t in req.tenders])
     card = _card(session, req.tenders, till.card_key, cfg) if settlement.bpnt_amount else None
-    shift_id = session.scalar(select(Shift.id).where(Shift.cashier_id == till.cashier_id,
-                                                     Shift.closed_at.is_(None)))
+    shift_id = session.scalar(_OPEN_SHIFT, {"cashier_id": till.cashier_id})
     if shift_id is None and values[REQUIRE_SHIFT.key]:
         raise ShiftRequired()
     return PreparedSale(
         request=req, lines=list(zip(facts, priced, strict=True)), settlement=settlement,
         card=card, bpnt=cfg, printer=setup_from_saved(values),
-        shop=receipt_shop(get_outlet(session), ZoneInfo(cfg.timezone)), shift_id=shift_id, at=at,
+        shop=read_shop(session, ZoneInfo(cfg.timezone)), shift_id=shift_id, at=at,
         business_day=cfg.day(at), above_reference=bool(above), repriced=repriced)
 
 
@@ -217,12 +234,10 @@ def _products(session: Session, lines: Sequence[LineRequest]) -> list[Any]:
     by_id: dict[int, Any] = {}
     by_code: dict[str, Any] = {}
     if ids:
-        by_id = {row.id: row for row in session.execute(
-            select(*_PRODUCT_COLUMNS).where(Product.id.in_(ids)))}
+        by_id = {row.id: row for row in session.execute(_PRODUCTS_BY_ID, {"ids": list(ids)})}
     if codes:
-        by_code = {row.code: row for row in session.execute(
-            select(*_PRODUCT_COLUMNS, Barcode.code).join(Barcode, Barcode.product_id == Product.id)
-            .where(Barcode.code.in_(codes)))}
+        by_code = {row.code: row for row in session.execute(_PRODUCTS_BY_CODE,
+                                                             {"codes": list(codes)})}
     out = []
     for i, ln in enumerate(lines):
         if (ln.product_id is None) == (ln.barcode is None):
@@ -269,11 +284,7 @@ def _card(session: Session, tenders: Sequence[TenderInput], key: bytes,
     if not tender.card or not tender.card.strip():
         raise ValidationFailed.field(f"tenders.{i}.card", N_("Gesek atau ketik kartu KKS."))
     digits = read_card(tender.card, luhn_check=cfg.luhn_check)
-    row = session.execute(
-        select(KksCard.id, KksCard.status, KksCard.masked, KksCard.beneficiary_id,
-               Beneficiary.active)
-        .join(Beneficiary, KksCard.beneficiary_id == Beneficiary.id)
-        .where(KksCard.card_hash == card_hash(key, digits))).first()
+    row = session.execute(_CARD, {"card_hash": card_hash(key, digits)}).first()
     if row is None:
         raise CardNotRegistered()
     if row.status != "active":
@@ -310,17 +321,27 @@ def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     return rec
 
 
+_SALE_COLUMNS = ("number", "business_day", "client_ref", "request_hash", "cashier_id",
+                 "shift_id", "created_at", "total", "status", "beneficiary_id",
+                 "above_reference")
+#: per dialect: the sale row, unless its client_ref is taken (then no row comes back)
+_INSERT_SALE = {
+    name: insert_(_sales).values({c: bindparam(c, type_=_sales.c[c].type)
+                                  for c in _SALE_COLUMNS})
+    .on_conflict_do_nothing(index_elements=[_sales.c.client_ref]).returning(_sales.c.id)
+    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_INSERT_LINES = insert(_lines).returning(_lines.c.id, sort_by_parameter_order=True)
+_INSERT_TENDERS = insert(_tenders)
+
+
 def _insert_sale(session: Session, sale: PreparedSale, till: Till, number: str) -> int | None:
-    insert_: Any = pg_insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    stmt = insert_(_sales).values(
-        number=number, business_day=sale.business_day, client_ref=sale.request.client_ref,
-        request_hash=sale.request.fingerprint, cashier_id=till.cashier_id,
-        shift_id=sale.shift_id, created_at=sale.at, total=sale.settlement.total,
-        status="completed", beneficiary_id=sale.card.beneficiary_id if sale.card else None,
-        above_reference=sale.above_reference,
-    ).on_conflict_do_nothing(index_elements=[_sales.c.client_ref]).returning(_sales.c.id)
-    found = session.execute(stmt).scalar()
+    found = session.execute(_INSERT_SALE[session.get_bind().dialect.name], {
+        "number": number, "business_day": sale.business_day,
+        "client_ref": sale.request.client_ref, "request_hash": sale.request.fingerprint,
+        "cashier_id": till.cashier_id, "shift_id": sale.shift_id, "created_at": sale.at,
+        "total": sale.settlement.total, "status": "completed",
+        "beneficiary_id": sale.card.beneficiary_id if sale.card else None,
+        "above_reference": sale.above_reference}).scalar()
     return None if found is None else int(found)
 
 
@@ -338,8 +359,7 @@ def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[L
              "price_approver_id": sale.approver_id if i in sale.repriced else None,
              "reference_price": p.reference_price, "amount": p.amount, "cost": cost[i],
              "returned_quantity": Decimal(0)} for i, (f, p) in enumerate(sale.lines)]
-    ids = [r[0] for r in session.execute(
-        insert(_lines).returning(_lines.c.id, sort_by_parameter_order=True), rows)]
+    ids = [r[0] for r in session.execute(_INSERT_LINES, rows)]
     with happening_at(sale.at):
         plan.write(session, ref_type="sale_line", ref_ids=[ids[i] for i in order])
     return tuple(LineRecord(id=line_id, product_id=r["product_id"], name=r["name"],
@@ -358,7 +378,8 @@ def _insert_tenders(session: Session, sale_id: int, sale: PreparedSale,
             assert sale.card is not None
             redemption = ledger.redeem(
                 session, sale.card.beneficiary_id, t.amount, sale_id=sale_id,
-                edc_ref=t.reference, card_id=sale.card.card_id, at=sale.at, settings=sale.bpnt)
+                edc_ref=t.reference, card_id=sale.card.card_id, at=sale.at, settings=sale.bpnt,
+                masked_card=sale.card.masked)
             if redemption.over_limit:
                 audit.record(session, "sale.bpnt_over_limit", entity="sale", entity_id=sale_id,
                              after={"amount": t.amount, "remaining": redemption.remaining})
@@ -371,7 +392,7 @@ def _insert_tenders(session: Session, sale_id: int, sale: PreparedSale,
             records.append(TenderRecord(t.kind, t.amount, given=t.given,
                                         reference=t.reference[:60] if t.kind in REFERENCED
                                         else None))
-    session.execute(insert(_tenders), [
+    session.execute(_INSERT_TENDERS, [
         {"sale_id": sale_id, "kind": r.kind, "amount": r.amount, "given": r.given,
          "reference": r.reference, "beneficiary_id": r.beneficiary_id,
          "masked_card": r.masked_card, "edc_ref": r.edc_ref,
@@ -382,10 +403,13 @@ def _insert_tenders(session: Session, sale_id: int, sale: PreparedSale,
 
 # --- replays -------------------------------------------------------------------------------------
 
+_BY_REF = select(_sales.c.id, _sales.c.request_hash).where(
+    _sales.c.client_ref == bindparam("client_ref"))
+
+
 def find_by_ref(session: Session, client_ref: str) -> Any:
     """(id, request_hash) of the sale made with `client_ref`, or None."""
-    return session.execute(select(_sales.c.id, _sales.c.request_hash)
-                           .where(_sales.c.client_ref == client_ref)).first()
+    return session.execute(_BY_REF, {"client_ref": client_ref}).first()
 
 
 def replay(session: Session, req: SaleRequest) -> SaleRecord:

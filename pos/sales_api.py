@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ewarung.auth.models import User
 from ewarung.auth.services import verify_approver
 from ewarung.errors import AppError
-from ewarung.web import current_user, db_session, read_phase, requires
+from ewarung.web import current_user, db_session, read_phase, reads_first, requires
 from pos import voids
 from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAboveReference
 from pos.receipts import reprint, verify_url
@@ -86,6 +86,7 @@ def approve(s: Session, approver: ApproverIn | None) -> User:
 
 @bp.post("/sales")
 @requires("cashier")
+@reads_first
 @bp.input(SaleIn, arg_name="body")
 @bp.output(SaleOut, status_code=201, description="the sale; 200 when it is a replay")
 @bp.doc(responses={

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from ewarung.db import utcnow
@@ -63,10 +63,15 @@ class BpntSettings:
         return at.astimezone(ZoneInfo(self.timezone)).date()
 
 
+_settings_t = cast(Table, Setting.__table__)
+_SAVED = select(_settings_t.c.key, _settings_t.c.value).where(
+    _settings_t.c.key.in_(bindparam("keys", expanding=True)))
+
+
 def saved_settings(session: Session, keys: Sequence[str]) -> dict[str, Any]:
     """The values of registered settings (defaults where none was saved), in one query."""
     values: dict[str, Any] = {k: SETTINGS[k].default for k in keys}
-    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys)))
+    rows = session.execute(_SAVED, {"keys": list(keys)})
     values.update({key: value for key, value in rows})
     return values
 
