@@ -3,6 +3,10 @@
 Order of payment: the BPNT tender pays eligible lines only (never more than they cost, never
 more than the card's remaining entitlement, never change); then non-cash tenders (QRIS,
 transfer) pay exactly; cash pays the rest and is the only tender that gives change.
+
+Which refusal: a basket with goods BPNT may not pay, paid by BPNT alone (whatever its
+amount), is `not_eligible_for_bpnt`; a BPNT amount above the eligible lines next to other
+tenders, or on a basket of eligible goods only, is `tender_mismatch`.
 """
 
 from __future__ import annotations
@@ -126,7 +130,8 @@ def settle(lines: Sequence[PricedLine], tenders: Sequence[TenderRequest], *,
     due = total
     for req in sorted(tenders, key=lambda t: TENDER_KINDS.index(t.kind)):
         if req.kind == BPNT:
-            tender = _apply_bpnt(req, lines, eligible, bpnt_remaining, strict_balance)
+            alone = all(t.kind == BPNT for t in tenders)
+            tender = _apply_bpnt(req, lines, eligible, bpnt_remaining, strict_balance, alone)
         elif req.kind == CASH:
             tender = _apply_cash(req, due)
         else:
@@ -157,9 +162,12 @@ def _check_tender_kinds(tenders: Sequence[TenderRequest]) -> None:
 
 
 def _apply_bpnt(req: TenderRequest, lines: Sequence[PricedLine], eligible: int,
-                remaining: int | None, strict: bool) -> AppliedTender:
+                remaining: int | None, strict: bool, alone: bool) -> AppliedTender:
     amount = eligible if req.amount is None else req.amount
     if eligible == 0:
+        raise _not_eligible(lines)
+    if amount > eligible and alone and eligible < sum(ln.amount for ln in lines):
+        # BPNT alone asked to pay for the whole basket: it is the oil it may not pay.
         raise _not_eligible(lines)
     if amount > eligible:
         raise TenderMismatch(reason=N_("BPNT hanya membayar barang yang boleh dibeli dengan BPNT"),

@@ -195,3 +195,40 @@ def make_stock(session: Session, product: Any, quantity: Any, unit_cost: int = 1
     receipt = make_goods_receipt(session, [(product, quantity, unit_cost, expires_on)],
                                  supplier=supplier)
     return receipt.lines[0].batch_id
+
+
+# --- sales -------------------------------------------------------------------------------
+
+def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, Any]],
+              tenders: Sequence[dict[str, Any]] | None = None, *, cashier: Any = None,
+              at: datetime | None = None, client_ref: str | None = None) -> Any:
+    """A sale made by the sale service itself (prepare, then record), as the till makes it.
+
+    `lines` are (product, quantity); `tenders` are API-shaped dicts (cash for the whole by
+    default). Returns the recorded `pos.sale_records.SaleRecord`.
+    """
+    import uuid
+
+    from pos.sales import (
+        LineRequest,
+        SaleRequest,
+        TenderInput,
+        Till,
+        fingerprint,
+        prepare_sale,
+        record_sale,
+    )
+
+    cashier = cashier or make_user(session, "cashier")
+    key = card_key(app)
+    body = {"lines": [{"product_id": p.id, "quantity": str(q)} for p, q in lines],
+            "tenders": list(tenders or [{"kind": "cash"}])}
+    req = SaleRequest(
+        client_ref=client_ref or str(uuid.uuid4()),
+        lines=tuple(LineRequest(str(q), p.id) for p, q in lines),
+        tenders=tuple(TenderInput(t["kind"], t.get("amount"), t.get("card"), t.get("edc_ref"),
+                                  t.get("reference")) for t in body["tenders"]),
+        fingerprint=fingerprint(key, body))
+    till = Till(cashier_id=cashier.id, cashier_name=cashier.full_name, card_key=key,
+                secret_key=app.config["SECRET_KEY"], at=at)
+    return record_sale(session, prepare_sale(session, req, till), till)
