@@ -141,6 +141,8 @@ class Till:
     url_root: str = "http://localhost/"
     #: when the sale happens (now, unless building a demo's history)
     at: datetime | None = None
+    #: queue the receipt (a demo's history is not printed)
+    print_receipt: bool = True
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,8 @@ def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
                      total=sale.settlement.total, lines=lines, tenders=tenders,
                      shift_id=sale.shift_id, above_reference=sale.above_reference)
     url = verify_url(till.url_root, till.secret_key, sale_id)
-    job = queue_receipt(session, rec, sale.shop, till.cashier_name, url, sale.printer)
+    job = queue_receipt(session, rec, sale.shop, till.cashier_name, url, sale.printer) \
+        if till.print_receipt else None
     if job is not None:
         rec = replace(rec, print_job={"id": job.id, "state": job.state})
     return rec
