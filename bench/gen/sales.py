@@ -8,8 +8,9 @@ the till writes, consistently, with multi-row inserts and explicit ids:
 - the stock ledger: each product sold gets one old batch that received exactly what the
   history sells of it; every line takes from it (a `sale` movement pointing at the line), so
   the batch ends empty and its cached balance equals its movements;
-- the entitlement ledger: a KPM paying with BPNT in a month is credited that month (once),
-  each BPNT tender has its redemption (never more than the month's credit) and points at it;
+- the entitlement ledger: a KPM paying with BPNT in a month is credited that month unless it
+  already was, each BPNT tender has its redemption (never more than what the month has
+  left) and points at it;
 - the day counters, so the next real sale of such a day continues the numbering.
 """
 
@@ -85,6 +86,13 @@ def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
     state = _State(rng, ids, products, cards, cashier_id, code)
     state.counters = {r.business_day: r.last for r in conn.execute(select(SaleCounter))}
     state.known_days = set(state.counters)
+    months = sorted({f"{d.year:04d}-{d.month:02d}" for d in
+                     (first_day + timedelta(days=k) for k in range(days + 1))})
+    state.left = {(r.beneficiary_id, r.period): int(r.total) for r in conn.execute(
+        select(EntitlementEntry.beneficiary_id, EntitlementEntry.period,
+               func.sum(EntitlementEntry.amount).label("total"))
+        .where(EntitlementEntry.period.in_(months))
+        .group_by(EntitlementEntry.beneficiary_id, EntitlementEntry.period))}
     per_day = max(1, n // days)
     for start in range(0, n, CHUNK):
         for i in range(start, min(start + CHUNK, n)):
@@ -111,7 +119,7 @@ class _State:
         self.known_days: set[date] = set()
         self.sold: dict[int, int] = {}          # product id → whole units sold
         self.batch_of: dict[int, int] = {}      # product id → its history batch id
-        self.spent: dict[tuple[int, str], int] = {}  # (KPM, month) → redeemed
+        self.left: dict[tuple[int, str], int] = {}  # (KPM, month) → what is left
         self.line_count = self.bpnt_count = 0
 
     def _batch(self, pid: int, cost: int) -> int:
@@ -164,16 +172,16 @@ class _State:
     def _bpnt(self, kpm: int, sale_id: int, day: date, at: datetime, eligible: int) -> int:
         month = f"{day.year:04d}-{day.month:02d}"
         key = (kpm, month)
-        if key not in self.spent:
-            self.spent[key] = 0
+        if key not in self.left:  # first visit of the month: the month's credit
+            self.left[key] = MONTHLY_CREDIT
             self.rows[EntitlementEntry].append({
                 "id": self.ids.take(EntitlementEntry), "beneficiary_id": kpm, "kind": "credit",
                 "period": month, "amount": MONTHLY_CREDIT, "created_at": at, "sale_id": None,
                 "card_id": None, "masked_card": None, "edc_ref": None})
-        amount = min(eligible, MONTHLY_CREDIT - self.spent[key])
+        amount = min(eligible, self.left[key])
         if amount <= 0:
             return 0
-        self.spent[key] += amount
+        self.left[key] -= amount
         card_id, masked = self.cards[kpm]
         entry_id = self.ids.take(EntitlementEntry)
         self.rows[EntitlementEntry].append({
@@ -184,7 +192,7 @@ class _State:
             "id": self.ids.take(Tender), "sale_id": sale_id, "kind": "bpnt", "amount": amount,
             "given": None, "reference": None, "beneficiary_id": kpm, "masked_card": masked,
             "edc_ref": f"{sale_id % 1_000_000:06d}", "entitlement_entry_id": entry_id,
-            "remaining_after": MONTHLY_CREDIT - self.spent[key]})
+            "remaining_after": self.left[key]})
         self.bpnt_count += 1
         return amount
 
