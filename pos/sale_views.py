@@ -71,7 +71,7 @@ def index() -> Any:
     if q:
         stmt = stmt.where(Sale.number.contains(q))
     s = db_session()
-    return render_template("sales/index.html", rows=s.execute(stmt).all(), q=q,
+    return render_template("pos/sales.html", rows=s.execute(stmt).all(), q=q,
                            tz=shop_timezone(s))
 
 
@@ -81,7 +81,7 @@ def detail(sale_id: int) -> Any:
     """One sale: lines, payments, returns, its receipt; reprint, void and return."""
     s = db_session()
     rec = load_sale(s, sale_id, with_returns=True)
-    return render_template("sales/detail.html", rec=rec, tz=shop_timezone(s),
+    return render_template("pos/sale.html", rec=rec, tz=shop_timezone(s),
                            paper=preview(s, sale_id, request.url_root, _secret()))
 
 
@@ -145,7 +145,7 @@ def shift() -> Any:
         closed = closed.where(Shift.cashier_id == me.id)
     recent = s.scalars(closed.order_by(Shift.id.desc()).limit(10)).all()
     return render_template(
-        "sales/shift.html", shift=current, tz=shop_timezone(s),
+        "pos/shift.html", shift=current, tz=shop_timezone(s),
         report=shifts.shift_report(s, current) if current else None,
         recent=[shifts.shift_report(s, sh) for sh in recent],
         settings=saved_settings(s, SALE_KEYS) if me.has_role("admin") else None)

@@ -30,5 +30,5 @@ def receipt(code: str) -> Any:
     s = db_session()
     rec = load_sale(s, sale_id, with_returns=True)
     shop = shop_of(s)
-    return render_template("sales/verify.html", rec=rec, shop=shop,
+    return render_template("pos/verify.html", rec=rec, shop=shop,
                            sold_at=rec.created_at.astimezone(shop.timezone))

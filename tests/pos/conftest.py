@@ -117,8 +117,17 @@ class LiveServer:
             conn.close()
 
     def stop(self) -> None:
-        self.server.close()
+        """Close every socket from the server's own loop thread, so it ends cleanly.
+
+        Closing them from here races the loop's select() (a closed descriptor is an error
+        in the server thread).
+        """
+        from waitress import wasyncore
+
+        sockets = self.server._map  # type: ignore[union-attr]
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))  # type: ignore[union-attr]
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 @pytest.fixture
