@@ -33,9 +33,16 @@ from pos.entitlement import month_of
 from pos.kpm_demo import MONTHLY_AMOUNT, PER_VILLAGE, demo_rows
 from pos.ledger import credit_period
 from pos.models import Beneficiary
+from pos.sale_input import (
+    LineRequest,
+    SaleRequest,
+    TenderInput,
+    Till,
+    fingerprint,
+    prepare_sale,
+)
 from pos.sale_models import Sale
 from pos.sale_records import SaleRecord
-from pos.sales import LineRequest, SaleRequest, TenderInput, Till, fingerprint, prepare_sale
 from pos.sales import record_sale as record
 from pos.webutil import card_key
 

@@ -55,7 +55,10 @@ class SaleLineOut(BaseModel):
     unit_price: int
     amount: int
     bpnt_eligible: bool
-    returned_quantity: str | None = None
+
+
+class SaleDetailLineOut(SaleLineOut):
+    returned_quantity: str
 
 
 class TenderOut(BaseModel):
@@ -113,6 +116,7 @@ class SaleOut(BaseModel):
 
 
 class SaleDetailOut(SaleOut):
+    lines: list[SaleDetailLineOut]  # type: ignore[assignment]
     voided_at: datetime | None
     void_reason: str | None
     shift_id: int | None
@@ -143,7 +147,6 @@ class SaleListItem(BaseModel):
     total: int
     status: str
     cashier: str
-    kinds: list[str]
 
 
 SaleList = RootModel[list[SaleListItem]]

@@ -16,6 +16,16 @@ from ewarung.web import current_user, db_session, read_phase, reads_first, requi
 from pos import voids
 from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAboveReference
 from pos.receipts import reprint, verify_url
+from pos.sale_input import (
+    ApprovalRequired,
+    LineRequest,
+    SaleRequest,
+    TenderInput,
+    Till,
+    fingerprint,
+    prepare_sale,
+    resolve_card,
+)
 from pos.sale_models import Sale, SaleRefusal
 from pos.sale_records import load_sale, sale_json
 from pos.sale_schemas import (
@@ -29,20 +39,7 @@ from pos.sale_schemas import (
     SaleQuery,
     VoidIn,
 )
-from pos.sales import (
-    ApprovalRequired,
-    LineRequest,
-    Replay,
-    SaleRequest,
-    TenderInput,
-    Till,
-    find_by_ref,
-    fingerprint,
-    prepare_sale,
-    record_sale,
-    replay,
-    resolve_card,
-)
+from pos.sales import Replay, find_by_ref, record_sale, replay
 from pos.webutil import card_key
 from printer.api import JobOut
 
@@ -139,7 +136,7 @@ def list_sales(query: SaleQuery) -> Any:
         stmt = stmt.where(Sale.number.contains(query.q.strip().upper()))
     rows = db_session().execute(stmt).all()
     return [{"id": r.id, "number": r.number, "created_at": r.created_at, "total": r.total,
-             "status": r.status, "cashier": r.full_name, "kinds": []} for r in rows]
+             "status": r.status, "cashier": r.full_name} for r in rows]
 
 
 @bp.get("/sales/<int:sale_id>")

@@ -209,15 +209,15 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, Any]],
     """
     import uuid
 
-    from pos.sales import (
+    from pos.sale_input import (
         LineRequest,
         SaleRequest,
         TenderInput,
         Till,
         fingerprint,
         prepare_sale,
-        record_sale,
     )
+    from pos.sales import record_sale
 
     cashier = cashier or make_user(session, "cashier")
     key = card_key(app)
