@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -78,6 +79,10 @@ def serve(host: str, port: int, threads: int) -> None:
     db.checkpoint_in_background()
     for hook in app.extensions.get("ewarung.on_serve", []):
         hook(app)
+    # The app's long-lived objects (models, routes, catalogues) go out of the garbage
+    # collector's sight: its full passes stay short during requests (bench/checkout.py).
+    gc.collect()
+    gc.freeze()
     click.echo(f"e-Warung POS on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="ewarung")
 
