@@ -121,6 +121,8 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.writer_lock = threading.Lock()
+        #: requests to `ewarung.web.one_at_a_time` views pass here one by one (SQLite)
+        self.request_gate = threading.Lock()
         self._checkpoints: threading.Event | None = None
         self.engine: Engine = self._make_engine(url, echo)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)

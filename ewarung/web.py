@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.auth.models import ROLE_RANK, User
 from ewarung.auth.services import user_for_token
-from ewarung.db import Database, reset_write_intent, set_write_intent
+from ewarung.db import BUSY_TIMEOUT_S, Database, DatabaseBusy, reset_write_intent, set_write_intent
 from ewarung.errors import N_, AppError, Forbidden, Unauthorized
 
 log = logging.getLogger("ewarung.web")
@@ -146,6 +146,7 @@ def _before_request() -> None:
     g.write_token = set_write_intent(False)
     if request.endpoint is None or request.endpoint == "static":
         return  # 404s and files: nothing to authorise
+    _enter_gate()
     _load_user()
     _check_access()
     _check_csrf()
@@ -194,6 +195,18 @@ def read_phase() -> Iterator[Session]:
             reset_write_intent(token)
 
 
+def one_at_a_time(view: F) -> F:
+    """Mark a hot write view whose requests are handled one at a time on SQLite.
+
+    They would only take turns anyway (the GIL, SQLite's single writer); running them side
+    by side just makes threads wake each other at every statement. Measured with
+    bench/checkout.py: about a fifth more sales per second and a shorter tail. Other
+    requests (reads, other writes) still run beside them.
+    """
+    view._one_at_a_time = True  # type: ignore[attr-defined]
+    return view
+
+
 def reads_first(view: F) -> F:
     """Mark a write view that begins with `read_phase()`: on SQLite the sign-in check's read
     transaction stays open for it, so a request spends one read transaction, not two."""
@@ -208,6 +221,15 @@ def _after_request(response: Any) -> Any:
     return response
 
 
+def _enter_gate() -> None:
+    """Admit requests to a `one_at_a_time` view singly (SQLite)."""
+    db = database()
+    if getattr(current_view(), "_one_at_a_time", False) and db.is_sqlite:
+        if not db.request_gate.acquire(timeout=BUSY_TIMEOUT_S):
+            raise DatabaseBusy("request gate not acquired in time")
+        g.gate_held = True
+
+
 def _teardown_request(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
@@ -219,6 +241,8 @@ def _teardown_request(_exc: BaseException | None) -> None:
     actor_token = g.pop("actor_token", None)
     if actor_token is not None:
         audit.current_actor.reset(actor_token)
+    if g.pop("gate_held", False):  # last: the next one finds the writer lock free
+        database().request_gate.release()
 
 
 def init_app(app: Flask) -> None:

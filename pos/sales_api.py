@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from ewarung.auth.models import User
 from ewarung.auth.services import verify_approver
 from ewarung.errors import AppError
-from ewarung.web import current_user, db_session, read_phase, reads_first, requires
+from ewarung.web import (
+    current_user,
+    db_session,
+    one_at_a_time,
+    read_phase,
+    reads_first,
+    requires,
+)
 from pos import voids
 from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAboveReference
 from pos.receipts import reprint, verify_url
@@ -83,6 +90,7 @@ def approve(s: Session, approver: ApproverIn | None) -> User:
 
 @bp.post("/sales")
 @requires("cashier")
+@one_at_a_time
 @reads_first
 @bp.input(SaleIn, arg_name="body")
 @bp.output(SaleOut, status_code=201, description="the sale; 200 when it is a replay")
