@@ -339,3 +339,18 @@ def test_an_open_shift_is_recorded_and_can_be_required(cashier, shop, db):
     assert resp.status_code == 201
     assert cashier.get(f"/api/v1/sales/{resp.get_json()['id']}").get_json()["shift_id"] == \
         shift["id"]
+
+
+def test_a_replay_answers_the_sale_even_when_today_it_would_be_refused(cashier, shop, db):
+    from inventory.catalogue import update_product
+
+    body = shop.body([(shop.rice, 1)], [{"kind": "cash"}])
+    first = cashier.post("/api/v1/sales", json=body)
+    with db.unit_of_work() as s:
+        update_product(s, shop.rice.id, {"active": False})
+        set_setting(s, "sales.require_shift", True)
+    again = cashier.post("/api/v1/sales", json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    refused = cashier.post("/api/v1/sales", json=shop.body([(shop.oil, 1)], [{"kind": "cash"}]))
+    assert error_code(refused) == "shift_required"
