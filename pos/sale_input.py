@@ -26,8 +26,7 @@ from ewarung.errors import N_, AppError, Conflict, ValidationFailed
 from inventory.catalogue import is_fractional
 from inventory.ledger import parse_quantity
 from inventory.models import Barcode, Product
-from pos.beneficiaries import BeneficiaryInactive, CardReplaced
-from pos.cards import CardNotRegistered, card_hash, read_card
+from pos.beneficiaries import PayingCard, paying_card
 from pos.checkout import (
     BPNT,
     PriceAboveReference,
@@ -37,7 +36,6 @@ from pos.checkout import (
     lines_above_reference,
     settle,
 )
-from pos.models import Beneficiary, KksCard
 from pos.receipts import ReceiptShop, read_shop
 from pos.sale_models import Shift
 from pos.settings import (
@@ -112,15 +110,6 @@ class Till:
     print_receipt: bool = True
 
 
-@dataclass(frozen=True)
-class Card:
-    """The KKS card that pays: its KPM, the card row and its masked number."""
-
-    beneficiary_id: int
-    card_id: int
-    masked: str
-
-
 @dataclass
 class PreparedSale:
     """A checked, priced and settled sale, ready to be written."""
@@ -129,7 +118,7 @@ class PreparedSale:
     #: per line, in the order sent: (product facts, priced line)
     lines: list[tuple[Any, PricedLine]]
     settlement: Settlement
-    card: Card | None
+    card: PayingCard | None
     bpnt: BpntSettings
     printer: PrinterSetup
     shop: ReceiptShop
@@ -155,8 +144,6 @@ def fingerprint(key: bytes, body: dict[str, Any]) -> str:
 _SETTING_KEYS = (*BPNT_KEYS, *SALE_KEYS, *PRINTER_KEYS)
 _products_t = cast(Table, Product.__table__)
 _barcodes_t = cast(Table, Barcode.__table__)
-_cards_t = cast(Table, KksCard.__table__)
-_kpm_t = cast(Table, Beneficiary.__table__)
 _shifts_t = cast(Table, Shift.__table__)
 _PRODUCT_COLUMNS = tuple(_products_t.c[name] for name in (
     "id", "name", "unit", "price", "commodity_group", "reference_price", "active"))
@@ -165,10 +152,6 @@ _PRODUCTS_BY_ID = select(*_PRODUCT_COLUMNS).where(
 _PRODUCTS_BY_CODE = (select(*_PRODUCT_COLUMNS, _barcodes_t.c.code)
                      .join(_barcodes_t, _barcodes_t.c.product_id == _products_t.c.id)
                      .where(_barcodes_t.c.code.in_(bindparam("codes", expanding=True))))
-_CARD = (select(_cards_t.c.id, _cards_t.c.status, _cards_t.c.masked,
-                _cards_t.c.beneficiary_id, _kpm_t.c.active)
-         .join(_kpm_t, _cards_t.c.beneficiary_id == _kpm_t.c.id)
-         .where(_cards_t.c.card_hash == bindparam("card_hash")))
 _OPEN_SHIFT = select(_shifts_t.c.id).where(_shifts_t.c.cashier_id == bindparam("cashier_id"),
                                            _shifts_t.c.closed_at.is_(None))
 
@@ -247,20 +230,12 @@ def _tender_request(t: TenderInput) -> TenderRequest:
 
 
 def _card(session: Session, tenders: Sequence[TenderInput], key: bytes,
-          cfg: BpntSettings) -> Card:
+          cfg: BpntSettings) -> PayingCard:
     """The paying card, found by its keyed hash (the number itself is never stored)."""
     i, tender = next((i, t) for i, t in enumerate(tenders) if t.kind == BPNT)
     if not tender.card or not tender.card.strip():
         raise ValidationFailed.field(f"tenders.{i}.card", N_("Gesek atau ketik kartu KKS."))
-    digits = read_card(tender.card, luhn_check=cfg.luhn_check)
-    row = session.execute(_CARD, {"card_hash": card_hash(key, digits)}).first()
-    if row is None:
-        raise CardNotRegistered()
-    if row.status != "active":
-        raise CardReplaced()
-    if not row.active:
-        raise BeneficiaryInactive()
-    return Card(row.beneficiary_id, row.id, row.masked)
+    return paying_card(session, key, tender.card, luhn_check=cfg.luhn_check)
 
 
 def resolve_card(session: Session, req: SaleRequest, till: Till) -> int | None:
