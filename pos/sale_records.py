@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from ewarung.auth.models import User
 from ewarung.errors import N_, NotFound
 from inventory.ledger import show
 from pos.checkout import BPNT, CASH, NOT_ELIGIBLE
@@ -125,6 +126,16 @@ def load_sale(session: Session, sale_id: int, *, with_returns: bool = False) -> 
         void_reason=sale.void_reason,
         print_job={"id": job.id, "state": job.state} if job else None,
         returns=_returns(session, sale_id) if with_returns else ())
+
+
+def recent_sales(session: Session, q: str = "", limit: int = 50) -> list[Any]:
+    """The latest sales, newest first, with the cashier's name (`q`: part of the number)."""
+    stmt = (select(Sale.id, Sale.number, Sale.created_at, Sale.total, Sale.status,
+                   User.full_name).join(User, User.id == Sale.cashier_id)
+            .order_by(Sale.id.desc()).limit(limit))
+    if q.strip():
+        stmt = stmt.where(Sale.number.contains(q.strip().upper()))
+    return list(session.execute(stmt))
 
 
 def _returns(session: Session, sale_id: int) -> tuple[dict[str, Any], ...]:

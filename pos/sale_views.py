@@ -10,16 +10,16 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ewarung.auth.models import User
-from ewarung.auth.services import verify_approver
 from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.shop import set_setting, shop_timezone
 from ewarung.web import current_user, db_session, requires
 from pos import shifts, voids
 from pos.receipts import preview, reprint
-from pos.sale_models import Sale, Shift
-from pos.sale_records import load_sale
+from pos.sale_models import Shift
+from pos.sale_records import load_sale, recent_sales
 from pos.settings import ABOVE_REFERENCE, REQUIRE_SHIFT, SALE_KEYS, saved_settings
+from pos.webutil import approve
 from printer.queue import enqueue_report
 
 bp = Blueprint("sales", __name__)
@@ -51,27 +51,16 @@ def _done(action: Callable[[], object], message: str, target: str) -> Any:
 
 
 def _approve() -> User:
-    """The manager approving on a form; a wrong PIN still counts toward the lock-out."""
-    s = db_session()
-    try:
-        return verify_approver(s, request.form.get("approver", ""), request.form.get("pin", ""))
-    except AppError:
-        s.commit()
-        raise
+    return approve(request.form.get("approver", ""), request.form.get("pin", ""))
 
 
 @bp.get("/sales/")
 @requires("cashier")
 def index() -> Any:
     """The latest sales, newest first, searchable by number."""
-    q = request.args.get("q", "").strip().upper()
-    stmt = (select(Sale.id, Sale.number, Sale.created_at, Sale.total, Sale.status,
-                   User.full_name).join(User, User.id == Sale.cashier_id)
-            .order_by(Sale.id.desc()).limit(100))
-    if q:
-        stmt = stmt.where(Sale.number.contains(q))
+    q = request.args.get("q", "")
     s = db_session()
-    return render_template("pos/sales.html", rows=s.execute(stmt).all(), q=q,
+    return render_template("pos/sales.html", rows=recent_sales(s, q, 100), q=q,
                            tz=shop_timezone(s))
 
 
@@ -152,9 +141,7 @@ def shift() -> Any:
 
 
 def _own(shift_id: int) -> Shift:
-    from pos.shifts_api import own_shift
-
-    return own_shift(shift_id)
+    return shifts.shift_for(db_session(), shift_id, _me())
 
 
 @bp.post("/shift/open")

@@ -6,11 +6,9 @@ from typing import Any
 
 from apiflask import APIBlueprint
 from flask import current_app, request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ewarung.auth.models import User
-from ewarung.auth.services import verify_approver
 from ewarung.errors import AppError
 from ewarung.web import (
     current_user,
@@ -33,8 +31,8 @@ from pos.sale_input import (
     prepare_sale,
     resolve_card,
 )
-from pos.sale_models import Sale, SaleRefusal
-from pos.sale_records import load_sale, sale_json
+from pos.sale_models import SaleRefusal
+from pos.sale_records import load_sale, recent_sales, sale_json
 from pos.sale_schemas import (
     ApproverIn,
     ReturnIn,
@@ -47,7 +45,7 @@ from pos.sale_schemas import (
     VoidIn,
 )
 from pos.sales import Replay, find_by_ref, record_sale, replay
-from pos.webutil import card_key
+from pos.webutil import approve, card_key
 from printer.api import JobOut
 
 bp = APIBlueprint("sales_api", __name__, url_prefix="/api/v1", tag="Sales")
@@ -77,15 +75,10 @@ def _sale_request(body: SaleIn, key: bytes) -> SaleRequest:
         fingerprint=fingerprint(key, body.model_dump(exclude={"client_ref", "approver"})))
 
 
-def approve(s: Session, approver: ApproverIn | None) -> User:
-    """The manager approving with their PIN; a wrong PIN is counted even though we refuse."""
+def _approver(approver: ApproverIn | None) -> User:
     if approver is None:
         raise ApprovalRequired()
-    try:
-        return verify_approver(s, approver.username, approver.pin)
-    except AppError:
-        s.commit()  # the failure count must survive the refusal (lock-out after five)
-        raise
+    return approve(approver.username, approver.pin)
 
 
 @bp.post("/sales")
@@ -107,7 +100,7 @@ def create_sale(body: SaleIn) -> Any:
         with read_phase():
             sale = prepare_sale(s, req, till)
         if sale.repriced:
-            sale.approver_id = approve(s, body.approver).id
+            sale.approver_id = _approver(body.approver).id
         rec = record_sale(s, sale, till)
     except Replay:  # the sale row's client_ref was taken: answer with that sale
         return _replayed(s, req, till), 200
@@ -145,14 +138,9 @@ def _record_refusal(s: Session, exc: AppError, req: SaleRequest, till: Till) -> 
 @bp.output(SaleList)
 def list_sales(query: SaleQuery) -> Any:
     """The latest sales, newest first (`q`: part of a sale number)."""
-    stmt = (select(Sale.id, Sale.number, Sale.created_at, Sale.total, Sale.status,
-                   User.full_name).join(User, User.id == Sale.cashier_id)
-            .order_by(Sale.id.desc()).limit(query.limit))
-    if query.q.strip():
-        stmt = stmt.where(Sale.number.contains(query.q.strip().upper()))
-    rows = db_session().execute(stmt).all()
     return [{"id": r.id, "number": r.number, "created_at": r.created_at, "total": r.total,
-             "status": r.status, "cashier": r.full_name} for r in rows]
+             "status": r.status, "cashier": r.full_name}
+            for r in recent_sales(db_session(), query.q, query.limit)]
 
 
 @bp.get("/sales/<int:sale_id>")
@@ -183,7 +171,7 @@ def void_sale(sale_id: int, body: VoidIn) -> Any:
     s = db_session()
     user = current_user()
     assert user is not None
-    approver = approve(s, body.approver)
+    approver = _approver(body.approver)
     voids.void_sale(s, sale_id, body.reason, actor_id=user.id, approver_id=approver.id,
                     url_root=request.url_root, secret=_secret())
     rec = load_sale(s, sale_id, with_returns=True)
@@ -200,6 +188,6 @@ def return_goods(sale_id: int, body: ReturnIn) -> Any:
     s = db_session()
     user = current_user()
     assert user is not None
-    approver = approve(s, body.approver)
+    approver = _approver(body.approver)
     return voids.return_lines(s, sale_id, [(ln.sale_line_id, ln.quantity) for ln in body.lines],
                               body.reason, actor_id=user.id, approver_id=approver.id)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.auth.models import User
 from ewarung.db import utcnow
-from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
 from pos.sale_models import CashMovement, Sale, SaleReturn, Shift, Tender
 from printer.layout import ReportLine
@@ -110,6 +110,14 @@ def get_shift(session: Session, shift_id: int, *, lock: bool = False) -> Shift:
     shift = session.scalar(stmt.with_for_update() if lock else stmt)
     if shift is None:
         raise ShiftNotFound()
+    return shift
+
+
+def shift_for(session: Session, shift_id: int, user: User, *, lock: bool = False) -> Shift:
+    """A shift `user` may work on: their own, or anyone's for a manager."""
+    shift = get_shift(session, shift_id, lock=lock)
+    if shift.cashier_id != user.id and not user.has_role("manager"):
+        raise Forbidden()
     return shift
 
 

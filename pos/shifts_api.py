@@ -6,7 +6,6 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from ewarung.errors import Forbidden
 from ewarung.shop import shop_timezone
 from ewarung.web import current_user, db_session, requires
 from pos import shifts
@@ -32,14 +31,11 @@ def shift_json(shift: Shift) -> dict[str, Any]:
             "report": shifts.shift_report(s, shift).as_dict()}
 
 
-def own_shift(shift_id: int, *, lock: bool = False) -> Shift:
+def own_shift(shift_id: int) -> Shift:
     """A shift the signed-in user may work on: their own, or any for a manager."""
     user = current_user()
     assert user is not None
-    shift = shifts.get_shift(db_session(), shift_id, lock=lock)
-    if shift.cashier_id != user.id and not user.has_role("manager"):
-        raise Forbidden()
-    return shift
+    return shifts.shift_for(db_session(), shift_id, user)
 
 
 @bp.get("/shifts/current")
