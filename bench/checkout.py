@@ -115,7 +115,7 @@ def shop_of(url: str) -> Shop:
 
 
 @contextmanager
-def sqlite_copy(kind: str) -> Any:
+def built_shop(kind: str) -> Any:
     """A built SQLite database for this run (a copy of the cached one), or a fresh PostgreSQL."""
     if kind != "sqlite":
         with fresh_database(kind) as url:
@@ -147,7 +147,7 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(url: str, data_dir: Path) -> Any:
-    """`ewarung serve` on `url` in a subprocess; yields its port."""
+    """`ewarung serve` on `url` in a subprocess; yields (its port, its process id)."""
     port = _free_port()
     env = {**os.environ, "EWARUNG_DATABASE_URL": url, "EWARUNG_DATA_DIR": str(data_dir),
            "EWARUNG_SECRET_KEY": SECRET, "EWARUNG_PRINTER": "none"}
@@ -165,7 +165,7 @@ def serve(url: str, data_dir: Path) -> Any:
                 if proc.poll() is not None:
                     raise RuntimeError((data_dir / "serve.log").read_text()) from None
                 time.sleep(0.1)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -254,15 +254,23 @@ def drive(port: int, token: str, work: list[dict[str, Any]]) -> tuple[list[float
     return latencies, time.perf_counter() - t0, statuses
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _measure(kind: str) -> list[Figure]:
-    with sqlite_copy(kind) as url, tempfile.TemporaryDirectory() as data:
+    with built_shop(kind) as url, tempfile.TemporaryDirectory() as data:
         shop = shop_of(url)
         work = bodies(shop, WARMUP + N_SALES, seed=SEED + 1)
         floor = floor_figures(url, work, SECRET) if kind == "sqlite" else []
         token = _token(url)
-        with serve(url, Path(data)) as port:
+        with serve(url, Path(data)) as (port, pid):
             drive(port, token, work[:WARMUP])
+            cpu_before = _cpu_seconds(pid)
             latencies, seconds, statuses = drive(port, token, work[WARMUP:])
+            cpu_ms = (_cpu_seconds(pid) - cpu_before) / len(latencies) * 1000
     rate = len(latencies) / seconds
     note = (f"{N_PRODUCTS} products, {N_KPM} KPM, {N_PAST} past sales; {CLIENTS} clients, "
             f"{len(latencies)} sales, statuses {statuses}")
@@ -270,6 +278,8 @@ def _measure(kind: str) -> list[Figure]:
         Figure("checkout over HTTP", rate, "sales/s", TARGET_RATE, True, kind, note),
         Figure("checkout latency p50", median(latencies), "ms", None, False, kind),
         Figure("checkout latency p99", percentile(latencies, 99), "ms", TARGET_P99, False, kind),
+        Figure("server CPU per sale", cpu_ms, "ms", None, False, kind,
+               "user + system time of the ewarung serve process"),
     ]
     for f in floor:
         figures.append(f)
