@@ -78,7 +78,7 @@ def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     if sale_id is None:
         raise Replay(req.client_ref)
     lines = _insert_lines(session, sale_id, sale)
-    tenders = _insert_tenders(session, sale_id, sale, till)
+    tenders = _insert_tenders(session, sale_id, sale)
     rec = SaleRecord(id=sale_id, number=number, created_at=sale.at, cashier_id=till.cashier_id,
                      total=sale.settlement.total, lines=lines, tenders=tenders,
                      shift_id=sale.shift_id, above_reference=sale.above_reference)
@@ -138,8 +138,8 @@ def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[L
                  for line_id, r in zip(ids, rows, strict=True))
 
 
-def _insert_tenders(session: Session, sale_id: int, sale: PreparedSale,
-                    till: Till) -> tuple[TenderRecord, ...]:
+def _insert_tenders(session: Session, sale_id: int,
+                    sale: PreparedSale) -> tuple[TenderRecord, ...]:
     """Debit the card (under the KPM's lock) and write the tenders."""
     records = []
     for t in sale.settlement.tenders:
