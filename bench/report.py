@@ -1,6 +1,6 @@
 """The monthly KUBE report on a month of 10,000 sales (40,000 lines), SQLite and PostgreSQL.
 
-bench/gen/sales.py writes the month in bulk; then the JSON report (every section's
+bench/gen/month.py writes the month in bulk; then the JSON report (every section's
 queries, serialised) and the PDF (the same queries, then laid out) are timed, best of a
 few runs after a warm-up.
 
@@ -17,7 +17,7 @@ from datetime import date
 
 from bench.common import Figure, median, table
 from bench.gen.databases import fresh_database
-from bench.gen.sales import generate_month
+from bench.gen.month import generate_month
 from ewarung.money import format_rupiah
 
 N_SALES = 10_000

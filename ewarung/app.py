@@ -71,11 +71,16 @@ def _register_blueprints(app: APIFlask) -> None:
     from pos.bpnt_views import bp as bpnt_views
     from pos.kpm_api import bp as kpm_api
     from pos.kpm_views import bp as kpm_views
+    from pos.sale_views import bp as sale_views
+    from pos.sales_api import bp as sales_api
+    from pos.shifts_api import bp as shifts_api
     from pos.till import bp as till
+    from pos.verify_views import bp as verify
     from printer import init_app as init_printer
 
     for bp in (auth_views, auth_api, home, admin, till, inventory_api, inventory_views, kpm_api,
-               kpm_views, bpnt_views, kube_api, kube_views, report_api, report_views):
+               kpm_views, bpnt_views, sales_api, shifts_api, sale_views, verify, kube_api,
+               kube_views, report_api, report_views):
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     init_printer(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -75,8 +76,13 @@ def serve(host: str, port: int, threads: int) -> None:
     if current_revision(db.engine) != head_revision():
         click.echo("The database is not up to date: run `ewarung init` first.", err=True)
         sys.exit(1)
+    db.checkpoint_in_background()
     for hook in app.extensions.get("ewarung.on_serve", []):
         hook(app)
+    # The app's long-lived objects (models, routes, catalogues) go out of the garbage
+    # collector's sight: its full passes stay short during requests (bench/checkout.py).
+    gc.collect()
+    gc.freeze()
     click.echo(f"e-Warung POS on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="ewarung")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: seconds a writer waits for SQLite's write lock before giving up with DatabaseBusy
 BUSY_TIMEOUT_S = 10.0
+#: how often the background checkpointer copies SQLite's WAL into the database
+CHECKPOINT_INTERVAL_S = 1.0
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -118,6 +121,9 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.writer_lock = threading.Lock()
+        #: requests to `ewarung.web.one_at_a_time` views pass here one by one (SQLite)
+        self.request_gate = threading.Lock()
+        self._checkpoints: threading.Event | None = None
         self.engine: Engine = self._make_engine(url, echo)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -164,8 +170,29 @@ class Database:
             _write_intent.reset(token)
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and stop the checkpoint thread)."""
+        if self._checkpoints is not None:
+            self._checkpoints.set()
+            self._checkpoints = None
         self.engine.dispose()
+
+    def checkpoint_in_background(self, interval: float = CHECKPOINT_INTERVAL_S) -> None:
+        """Take SQLite's WAL checkpoints off the request path (`ewarung serve` does this).
+
+        By default the commit that fills the WAL past 1,000 pages copies it into the
+        database and syncs it, inside a request that holds the writer lock: a spike of
+        milliseconds for that sale and every sale queued behind it. Here connections stop
+        checkpointing on commit and a thread does it every `interval` seconds, in PASSIVE
+        mode (it never blocks a writer or a reader).
+        """
+        if not self.is_sqlite or self._checkpoints is not None:
+            return
+        event.listen(self.engine, "connect", _no_autocheckpoint)
+        self.engine.dispose()  # connections already open were made with autocheckpoint on
+        stop = self._checkpoints = threading.Event()
+        path = self.engine.url.database or ""
+        threading.Thread(target=_checkpoint_loop, args=(path, interval, stop), daemon=True,
+                         name="wal-checkpoint").start()
 
 
 def set_write_intent(write: bool) -> contextvars.Token[bool]:
@@ -187,6 +214,23 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cur.close()
+
+
+def _no_autocheckpoint(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def _checkpoint_loop(path: str, interval: float, stop: threading.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_S)
+    try:
+        while not stop.wait(interval):
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:  # a busy moment: the next round catches up
+                log.warning("WAL checkpoint failed", exc_info=True)
+    finally:
+        conn.close()
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -18,7 +18,7 @@ DEMO_USERS = (
 )
 
 #: modules with a `load_demo(session) -> list[str]` run after the outlet and users
-DOMAIN_DEMOS: tuple[str, ...] = ("inventory.demo", "pos.kpm_demo", "kube.demo")
+DOMAIN_DEMOS: tuple[str, ...] = ("inventory.demo", "pos.kpm_demo", "pos.demo", "kube.demo")
 
 
 def load_demo(session: Session) -> list[str]:

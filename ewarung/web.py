@@ -7,7 +7,8 @@ so a forgotten decorator fails closed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, g, request, session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.auth.models import ROLE_RANK, User
 from ewarung.auth.services import user_for_token
-from ewarung.db import Database, reset_write_intent, set_write_intent
+from ewarung.db import BUSY_TIMEOUT_S, Database, DatabaseBusy, reset_write_intent, set_write_intent
 from ewarung.errors import N_, AppError, Forbidden, Unauthorized
 
 log = logging.getLogger("ewarung.web")
@@ -140,12 +141,77 @@ def _check_csrf() -> None:
 
 
 def _before_request() -> None:
-    g.write_token = set_write_intent(request.method not in SAFE_METHODS)
+    # Who is asking is read before the request may write: on SQLite the writer lock is taken
+    # by the view's first statement, not by the sign-in check (see `read_phase`).
+    g.write_token = set_write_intent(False)
     if request.endpoint is None or request.endpoint == "static":
         return  # 404s and files: nothing to authorise
+    _enter_gate()
     _load_user()
     _check_access()
     _check_csrf()
+    if request.method not in SAFE_METHODS:
+        if getattr(current_view(), "_reads_first", False) and database().is_sqlite:
+            g.reads_open = True  # the view's `read_phase` continues this read transaction
+            return
+        _end_reads()
+        set_write_intent(True)
+
+
+def _end_reads() -> None:
+    """Close the read transaction of a write request on SQLite (PostgreSQL keeps one)."""
+    s = g.get("db_session")
+    if s is not None and s.in_transaction() and database().is_sqlite:
+        s.commit()
+
+
+@contextmanager
+def read_phase() -> Iterator[Session]:
+    """The reads a write request does before its first write, outside SQLite's writer lock.
+
+    Inside, the request's session reads in a plain transaction that ends on leaving; the
+    next statement begins the write transaction (BEGIN IMMEDIATE under the writer lock),
+    so the lock is held only while writing. Nothing inside may write. What was read may
+    change before the write begins: re-check under the lock what must not (stock, balances).
+    On PostgreSQL this is just the request's one transaction.
+    """
+    s = db_session()
+    continued = g.pop("reads_open", False)
+    if not continued and (not database().is_sqlite or s.in_transaction()):
+        yield s
+        return
+    token = None if continued else set_write_intent(False)
+    try:
+        yield s
+    except BaseException:
+        s.rollback()
+        raise
+    else:
+        s.commit()
+    finally:
+        if token is None:
+            set_write_intent(True)
+        else:
+            reset_write_intent(token)
+
+
+def one_at_a_time(view: F) -> F:
+    """Mark a hot write view whose requests are handled one at a time on SQLite.
+
+    They would only take turns anyway (the GIL, SQLite's single writer); running them side
+    by side just makes threads wake each other at every statement. Measured with
+    bench/checkout.py: about a fifth more sales per second and a shorter tail. Other
+    requests (reads, other writes) still run beside them.
+    """
+    view._one_at_a_time = True  # type: ignore[attr-defined]
+    return view
+
+
+def reads_first(view: F) -> F:
+    """Mark a write view that begins with `read_phase()`: on SQLite the sign-in check's read
+    transaction stays open for it, so a request spends one read transaction, not two."""
+    view._reads_first = True  # type: ignore[attr-defined]
+    return view
 
 
 def _after_request(response: Any) -> Any:
@@ -153,6 +219,15 @@ def _after_request(response: Any) -> Any:
     if s is not None and response.status_code < 400:
         s.commit()
     return response
+
+
+def _enter_gate() -> None:
+    """Admit requests to a `one_at_a_time` view singly (SQLite)."""
+    db = database()
+    if getattr(current_view(), "_one_at_a_time", False) and db.is_sqlite:
+        if not db.request_gate.acquire(timeout=BUSY_TIMEOUT_S):
+            raise DatabaseBusy("request gate not acquired in time")
+        g.gate_held = True
 
 
 def _teardown_request(_exc: BaseException | None) -> None:
@@ -166,6 +241,8 @@ def _teardown_request(_exc: BaseException | None) -> None:
     actor_token = g.pop("actor_token", None)
     if actor_token is not None:
         audit.current_actor.reset(actor_token)
+    if g.pop("gate_held", False):  # last: the next one finds the writer lock free
+        database().request_gate.release()
 
 
 def init_app(app: Flask) -> None:

@@ -18,7 +18,8 @@ Keep the allocations (with the sale line) to undo them::
 puts quantities and their exact value back into the batches they came from (a return, a
 void); `ledger.portion(allocations, quantity)` gives the part for a partial return.
 `issue_many(session, [(product_id, quantity), ...], ref_type=..., ref_id=...)` does a whole
-sale's lines in three statements instead of three per line.
+sale's lines in three statements instead of three per line; `plan_many` + `IssuePlan.write`
+split it in two, so each line's movements can point at a record made in between.
 
 Neither commits. On PostgreSQL `issue` locks the product's batches with stock (`FOR UPDATE`,
 in id order; the overdraft batch, when needed, last), so two sales of the last unit queue and
@@ -36,6 +37,7 @@ ledger); on-hand is their sum.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
@@ -52,7 +54,8 @@ from inventory.calendar import now
 from inventory.ledger import Allocation, Batch, InsufficientStock, Movement, parse_quantity
 from inventory.models import Product, StockBatch, StockMove
 
-__all__ = ["Allocation", "InsufficientStock", "issue", "issue_many", "on_hand", "restore"]
+__all__ = ["Allocation", "InsufficientStock", "IssuePlan", "issue", "issue_many", "on_hand",
+           "plan_many", "restore"]
 
 OUT_KINDS = frozenset({"sale", "adjustment", "stocktake", "write_off"})
 IN_KINDS = frozenset({"return", "adjustment", "stocktake"})
@@ -61,6 +64,14 @@ _batches = cast(Table, StockBatch.__table__)
 _moves = cast(Table, StockMove.__table__)
 _BATCH_COLUMNS = (_batches.c.id, _batches.c.quantity_left, _batches.c.value_left,
                   _batches.c.unit_cost, _batches.c.expires_on, _batches.c.overdraft)
+# The hot path's read, built once (a statement object memoises its cache key): the batches
+# with stock of a sale's products, in id order (locked in that order on PostgreSQL).
+_HELD = (select(_batches.c.product_id, *_BATCH_COLUMNS)
+         .where(_batches.c.product_id.in_(bindparam("product_ids", expanding=True)),
+                _batches.c.quantity_left > 0)
+         .order_by(_batches.c.id))
+_HELD_LOCKED = _HELD.with_for_update()
+_INSERT_MOVES = insert(_moves)
 _save_batch = (update(_batches).where(_batches.c.id == bindparam("b_id"))
                .values(quantity_left=bindparam("b_qty", type_=Quantity()),
                        value_left=bindparam("b_value")))
@@ -84,30 +95,61 @@ def issue_many(session: Session, lines: Sequence[tuple[int, Decimal | int | str]
     batch id order across products, so concurrent sales never wait on each other in a
     circle.
     """
+    plan = plan_many(session, lines, kind=kind)
+    plan.write(session, ref_type=ref_type, ref_ids=[ref_id] * len(lines))
+    return plan.allocations
+
+
+@dataclass
+class IssuePlan:
+    """What `plan_many` decided to take, line by line; nothing is written until `write`."""
+
+    kind: str
+    #: the touched batches, with their balances after the plan
+    batches: dict[int, Batch]
+    #: per line: (product id, allocations, the movements they make)
+    lines: list[tuple[int, list[Allocation], list[Movement]]]
+
+    @property
+    def allocations(self) -> list[list[Allocation]]:
+        """Each line's allocations, in the order of the lines."""
+        return [allocations for _, allocations, _ in self.lines]
+
+    def write(self, session: Session, *, ref_type: str, ref_ids: Sequence[int]) -> None:
+        """Post the movements, each line's referring to its own record (e.g. a sale line)."""
+        if len(ref_ids) != len(self.lines):
+            raise ValueError("one reference per line")
+        _write(session, self.batches, [(pid, move, ref) for (pid, _, moves), ref
+                                       in zip(self.lines, ref_ids, strict=True)
+                                       for move in moves], self.kind, ref_type)
+
+
+def plan_many(session: Session, lines: Sequence[tuple[int, Decimal | int | str]], *,
+              kind: str = "sale") -> IssuePlan:
+    """Lock and read the batches of all lines and plan FEFO takes (first half of `issue_many`).
+
+    Raises `InsufficientStock` for the first line that cannot be served. Callers that need
+    the movements to point at records made after the plan (sale lines, whose cost is the
+    plan's value) write it with `IssuePlan.write`.
+    """
     if kind not in OUT_KINDS:
         raise ValueError(f"not an outgoing kind: {kind}")
     wanted = [(pid, parse_quantity(q, f"lines.{i}.quantity"))
               for i, (pid, q) in enumerate(lines)]
-    stmt = (select(_batches.c.product_id, *_BATCH_COLUMNS)
-            .where(_batches.c.product_id.in_({pid for pid, _ in wanted}),
-                   _batches.c.quantity_left > 0)
-            .order_by(_batches.c.id))
+    stmt = _HELD_LOCKED if _is_postgres(session) else _HELD
     held: dict[int, list[Batch]] = {}
-    for row in session.execute(_for_update(session, stmt)):
+    for row in session.execute(stmt, {"product_ids": sorted({pid for pid, _ in wanted})}):
         held.setdefault(row.product_id, []).append(_batch(row))
     by_id = {b.id: b for batches in held.values() for b in batches}
-    plans: list[list[Allocation]] = []
-    entries: list[tuple[int, Movement]] = []
+    planned: list[tuple[int, list[Allocation], list[Movement]]] = []
     for pid, qty in wanted:
         batches = held.setdefault(pid, [])
         plan, missing = ledger.allocate(batches, qty)
         if missing > 0:
             plan.append(_overdraw(session, pid, batches, qty, missing, False))
             by_id.update({b.id: b for b in batches})
-        entries += [(pid, move) for move in ledger.take(by_id, plan)]
-        plans.append(plan)
-    _write(session, by_id, entries, kind, ref_type, ref_id)
-    return plans
+        planned.append((pid, plan, ledger.take(by_id, plan)))
+    return IssuePlan(kind, by_id, planned)
 
 
 def take_out(session: Session, product_id: int, wanted: Decimal, *, kind: str, ref_type: str,
@@ -240,14 +282,15 @@ def latest_cost(session: Session, product_id: int) -> int:
 def post(session: Session, product_id: int, batches: dict[int, Batch],
          moves: Sequence[Movement], kind: str, ref_type: str, ref_id: int) -> None:
     """Write movements of one product and the new balances of the batches they touched."""
-    _write(session, batches, [(product_id, m) for m in moves], kind, ref_type, ref_id)
+    _write(session, batches, [(product_id, m, ref_id) for m in moves], kind, ref_type)
 
 
-def _write(session: Session, batches: dict[int, Batch], entries: Sequence[tuple[int, Movement]],
-           kind: str, ref_type: str, ref_id: int) -> None:
+def _write(session: Session, batches: dict[int, Batch],
+           entries: Sequence[tuple[int, Movement, int]], kind: str, ref_type: str) -> None:
+    """Save the touched batches' balances and insert the movements (product, move, ref id)."""
     if not entries:
         return
-    touched = sorted({m.batch_id for _, m in entries})
+    touched = sorted({m.batch_id for _, m, _ in entries})
     session.execute(_save_batch, [
         {"b_id": bid, "b_qty": batches[bid].quantity, "b_value": batches[bid].value}
         for bid in touched])
@@ -256,11 +299,11 @@ def _write(session: Session, batches: dict[int, Batch], entries: Sequence[tuple[
         if loaded is not None:
             session.expire(loaded)
     at, user_id = now(), current_actor.get()
-    session.execute(insert(_moves), [
+    session.execute(_INSERT_MOVES, [
         {"product_id": pid, "batch_id": m.batch_id, "kind": kind,
          "quantity": m.quantity, "value": m.value, "unit_cost": m.unit_cost,
          "ref_type": ref_type, "ref_id": ref_id, "user_id": user_id, "at": at}
-        for pid, m in entries])
+        for pid, m, ref_id in entries])
 
 
 def on_hand(session: Session, product_id: int) -> Decimal:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ewarung import audit
@@ -79,11 +80,43 @@ def find_by_card(session: Session, key: bytes, raw: str, *,
     if row is None:
         raise CardNotRegistered()
     card, beneficiary = row
-    if card.status != "active":
-        raise CardReplaced()
-    if require_active and not beneficiary.active:
-        raise BeneficiaryInactive()
+    _check_card(card.status, beneficiary.active or not require_active)
     return beneficiary, card
+
+
+@dataclass(frozen=True)
+class PayingCard:
+    """A card found for a payment: its row, its KPM and its masked number (never the number)."""
+
+    card_id: int
+    beneficiary_id: int
+    masked: str
+
+
+_cards_t = cast(Table, KksCard.__table__)
+_kpm_t = cast(Table, Beneficiary.__table__)
+# The checkout path's look-up, built once: one indexed read on the card hash.
+_PAYING_CARD = (select(_cards_t.c.id, _cards_t.c.status, _cards_t.c.masked,
+                       _cards_t.c.beneficiary_id, _kpm_t.c.active)
+                .join(_kpm_t, _cards_t.c.beneficiary_id == _kpm_t.c.id)
+                .where(_cards_t.c.card_hash == bindparam("card_hash")))
+
+
+def paying_card(session: Session, key: bytes, raw: str, *, luhn_check: bool) -> PayingCard:
+    """`find_by_card` for the till's hot path: the same checks, no ORM objects."""
+    digits = read_card(raw, luhn_check=luhn_check)
+    row = session.execute(_PAYING_CARD, {"card_hash": card_hash(key, digits)}).first()
+    if row is None:
+        raise CardNotRegistered()
+    _check_card(row.status, row.active)
+    return PayingCard(row.id, row.beneficiary_id, row.masked)
+
+
+def _check_card(status: str, beneficiary_active: bool) -> None:
+    if status != "active":
+        raise CardReplaced()
+    if not beneficiary_active:
+        raise BeneficiaryInactive()
 
 
 def find_by_nik(session: Session, nik: str) -> Beneficiary:

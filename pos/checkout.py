@@ -3,6 +3,10 @@
 Order of payment: the BPNT tender pays eligible lines only (never more than they cost, never
 more than the card's remaining entitlement, never change); then non-cash tenders (QRIS,
 transfer) pay exactly; cash pays the rest and is the only tender that gives change.
+
+Which refusal: a basket with goods BPNT may not pay, paid by BPNT alone (whatever its
+amount), is `not_eligible_for_bpnt`; a BPNT amount above the eligible lines next to other
+tenders, or on a basket of eligible goods only, is `tender_mismatch`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.errors import N_, AppError, Conflict, ValidationFailed
 from ewarung.money import format_rupiah, line_amount
 
 NOT_ELIGIBLE = "none"
@@ -27,9 +31,14 @@ class NotEligibleForBpnt(AppError):
     template = N_("BPNT tidak boleh membayar barang ini: %(names)s. Bayar barang itu tunai.")
 
 
-class BpntBalanceExceeded(AppError):
+class BpntBalanceExceeded(Conflict):
+    """The card's remaining entitlement is less than the BPNT tender (strict mode).
+
+    The one class for the till's arithmetic and for the ledger's locked check
+    (`pos.ledger.redeem` raises it too).
+    """
+
     code = "bpnt_balance_exceeded"
-    status = 409
     template = N_("Saldo BPNT tidak cukup: sisa %(remaining)s, diminta %(requested)s.")
 
 
@@ -121,7 +130,8 @@ def settle(lines: Sequence[PricedLine], tenders: Sequence[TenderRequest], *,
     due = total
     for req in sorted(tenders, key=lambda t: TENDER_KINDS.index(t.kind)):
         if req.kind == BPNT:
-            tender = _apply_bpnt(req, lines, eligible, bpnt_remaining, strict_balance)
+            alone = all(t.kind == BPNT for t in tenders)
+            tender = _apply_bpnt(req, lines, eligible, bpnt_remaining, strict_balance, alone)
         elif req.kind == CASH:
             tender = _apply_cash(req, due)
         else:
@@ -152,9 +162,12 @@ def _check_tender_kinds(tenders: Sequence[TenderRequest]) -> None:
 
 
 def _apply_bpnt(req: TenderRequest, lines: Sequence[PricedLine], eligible: int,
-                remaining: int | None, strict: bool) -> AppliedTender:
+                remaining: int | None, strict: bool, alone: bool) -> AppliedTender:
     amount = eligible if req.amount is None else req.amount
     if eligible == 0:
+        raise _not_eligible(lines)
+    if amount > eligible and alone and eligible < sum(ln.amount for ln in lines):
+        # BPNT alone asked to pay for the whole basket: it is the oil it may not pay.
         raise _not_eligible(lines)
     if amount > eligible:
         raise TenderMismatch(reason=N_("BPNT hanya membayar barang yang boleh dibeli dengan BPNT"),

@@ -16,22 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
 from pos.beneficiaries import BeneficiaryInactive, BeneficiaryNotFound
+from pos.checkout import BpntBalanceExceeded
 from pos.entitlement import Entitlement, LedgerEntry, compute_entitlement, is_month, window
 from pos.models import Beneficiary, EntitlementEntry, KksCard
 from pos.settings import BpntSettings, bpnt_settings
-
-
-class BpntBalanceExceeded(Conflict):
-    code = "bpnt_balance_exceeded"
-    template = N_("Sisa hak BPNT KPM ini %(remaining)s, tidak cukup untuk %(amount)s.")
 
 
 class AlreadyCredited(Conflict):
@@ -68,12 +65,20 @@ class Redemption:
         return self.entitlement.remaining
 
 
+# The checkout path's statements, built once (a statement object memoises its cache key).
+_ENTRIES = cast(Table, EntitlementEntry.__table__)
+_KPM = cast(Table, Beneficiary.__table__)
+_SUMS = (select(_ENTRIES.c.kind, _ENTRIES.c.period, func.sum(_ENTRIES.c.amount))
+         .where(_ENTRIES.c.beneficiary_id == bindparam("beneficiary_id"))
+         .group_by(_ENTRIES.c.kind, _ENTRIES.c.period))
+_ACTIVE = select(_KPM.c.active).where(_KPM.c.id == bindparam("beneficiary_id"))
+_ACTIVE_LOCKED = _ACTIVE.with_for_update()
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+
+
 def ledger_sums(session: Session, beneficiary_id: int) -> list[LedgerEntry]:
     """The KPM's ledger summed by kind and month: one query on the (KPM, month) index."""
-    rows = session.execute(
-        select(EntitlementEntry.kind, EntitlementEntry.period, func.sum(EntitlementEntry.amount))
-        .where(EntitlementEntry.beneficiary_id == beneficiary_id)
-        .group_by(EntitlementEntry.kind, EntitlementEntry.period))
+    rows = session.execute(_SUMS, {"beneficiary_id": beneficiary_id})
     return [LedgerEntry(kind, period, int(total)) for kind, period, total in rows]
 
 
@@ -174,17 +179,23 @@ def _check_targets(session: Session, ids: list[int], credited: set[int], label: 
 
 def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int | None,
            edc_ref: str, card_id: int | None = None, at: datetime | None = None,
-           settings: BpntSettings | None = None) -> Redemption:
+           settings: BpntSettings | None = None,
+           masked_card: str | None = None) -> Redemption:
     """Debit a BPNT redemption; refuse (strict) or flag (warn) an amount above what is left.
 
     Never overdraws under concurrency: the KPM's row is locked before the balance is read.
+    A caller that has just found the card by its hash passes `card_id` with `masked_card`
+    (the checkout path: four statements, no ORM).
     """
     _check_amount(amount)
     if not edc_ref or not edc_ref.strip():
         raise ValidationFailed.field("edc_ref", N_("Isi kode approval dari struk EDC."))
     cfg = settings or bpnt_settings(session)
-    beneficiary = _lock_beneficiary(session, beneficiary_id)
-    if not beneficiary.active:
+    locked = _ACTIVE_LOCKED if session.get_bind().dialect.name == "postgresql" else _ACTIVE
+    active = session.execute(locked, {"beneficiary_id": beneficiary_id}).scalar()
+    if active is None:
+        raise BeneficiaryNotFound()
+    if not active:
         raise BeneficiaryInactive()
     month = cfg.month(at)
     before = compute_entitlement(ledger_sums(session, beneficiary_id), month, cfg.period,
@@ -193,18 +204,18 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
     if over and cfg.enforcement == "strict":
         raise BpntBalanceExceeded(
             details={"remaining": before.remaining, "requested": amount},
-            remaining=rupiah(max(before.remaining, 0)), amount=rupiah(amount))
-    card = _card_of(session, beneficiary_id, card_id)
-    entry = EntitlementEntry(
-        beneficiary_id=beneficiary_id, kind="redemption", period=month, amount=-amount,
-        created_at=at or utcnow(), actor_id=audit.current_actor.get(), sale_id=sale_id,
-        card_id=card.id if card else None, masked_card=card.masked if card else None,
-        edc_ref=edc_ref.strip()[:40])
-    session.add(entry)
-    session.flush()
+            remaining=rupiah(max(before.remaining, 0)), requested=rupiah(amount))
+    if card_id is None or masked_card is None:
+        card = _card_of(session, beneficiary_id, card_id)
+        card_id, masked_card = (card.id, card.masked) if card else (None, None)
+    entry_id = session.execute(_INSERT_ENTRY, {
+        "beneficiary_id": beneficiary_id, "kind": "redemption", "period": month,
+        "amount": -amount, "created_at": at or utcnow(), "actor_id": audit.current_actor.get(),
+        "sale_id": sale_id, "card_id": card_id, "masked_card": masked_card,
+        "edc_ref": edc_ref.strip()[:40]}).scalar_one()
     after = Entitlement(before.period, before.credited, before.redeemed + amount,
                         before.adjusted, before.carried)
-    return Redemption(entry.id, amount, entry.masked_card, after, over)
+    return Redemption(int(entry_id), amount, masked_card, after, over)
 
 
 def _card_of(session: Session, beneficiary_id: int, card_id: int | None) -> KksCard | None:

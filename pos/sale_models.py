@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,7 +33,13 @@ class Shift(Base):
     """A cashier's shift: opened with a cash float, closed with the counted cash."""
 
     __tablename__ = "shifts"
-    __table_args__ = (CheckConstraint("opening_float >= 0", name="float_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("opening_float >= 0", name="float_not_negative"),
+        # One open shift per cashier; also the till's look-up of the shift a sale belongs to.
+        Index("uq_shifts_open_cashier", "cashier_id", unique=True,
+              sqlite_where=text("closed_at IS NULL"),
+              postgresql_where=text("closed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -105,6 +112,8 @@ class Sale(Base):
     void_reason: Mapped[str | None] = mapped_column(String(300))
     voided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     void_approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the shift open when the sale was voided: its drawer paid the cash back
+    void_shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
 
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.id",
                                                  back_populates="sale")
@@ -169,6 +178,8 @@ class Tender(Base):
     edc_ref: Mapped[str | None] = mapped_column(String(40))
     entitlement_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("entitlement_entries.id"))
+    #: the KPM's remaining entitlement right after this payment (BPNT; printed on the receipt)
+    remaining_after: Mapped[int | None] = mapped_column(Money)
 
     sale: Mapped[Sale] = relationship(back_populates="tenders")
 
@@ -186,7 +197,7 @@ class SaleReturn(Base):
     reason: Mapped[str] = mapped_column(String(300))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
     #: cash given back to the customer
     refund_cash: Mapped[int] = mapped_column(Money, default=0)
     #: entitlement given back to the KPM's card

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from ewarung.db import utcnow
@@ -31,7 +32,16 @@ SETTLEMENT_COLUMNS = register_setting(
     "bpnt.settlement_columns", dict(DEFAULT_COLUMNS),
     N_("Nama kolom berkas settlement EDC bank (tanggal, kode approval, nominal, kartu)"))
 
-_KEYS = (LUHN_CHECK.key, PERIOD.key, CARRY_OVER.key, ENFORCEMENT.key, "shop.timezone")
+ABOVE_REFERENCE = register_setting(
+    "sales.above_reference", "refuse",
+    N_("Harga jual di atas harga acuan pasar: tolak (refuse) atau izinkan dan tandai (flag)"),
+    ("refuse", "flag"))
+REQUIRE_SHIFT = register_setting(
+    "sales.require_shift", False, N_("Kasir harus membuka shift sebelum berjualan"),
+    (True, False))
+
+SALE_KEYS = (ABOVE_REFERENCE.key, REQUIRE_SHIFT.key)
+BPNT_KEYS = (LUHN_CHECK.key, PERIOD.key, CARRY_OVER.key, ENFORCEMENT.key, "shop.timezone")
 
 
 @dataclass(frozen=True)
@@ -53,11 +63,26 @@ class BpntSettings:
         return at.astimezone(ZoneInfo(self.timezone)).date()
 
 
+_settings_t = cast(Table, Setting.__table__)
+_SAVED = select(_settings_t.c.key, _settings_t.c.value).where(
+    _settings_t.c.key.in_(bindparam("keys", expanding=True)))
+
+
+def saved_settings(session: Session, keys: Sequence[str]) -> dict[str, Any]:
+    """The values of registered settings (defaults where none was saved), in one query."""
+    values: dict[str, Any] = {k: SETTINGS[k].default for k in keys}
+    rows = session.execute(_SAVED, {"keys": list(keys)})
+    values.update({key: value for key, value in rows})
+    return values
+
+
 def bpnt_settings(session: Session) -> BpntSettings:
     """The current BPNT settings (one query)."""
-    values: dict[str, Any] = {k: SETTINGS[k].default for k in _KEYS}
-    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS)))
-    values.update({key: value for key, value in rows})
+    return bpnt_from(saved_settings(session, BPNT_KEYS))
+
+
+def bpnt_from(values: dict[str, Any]) -> BpntSettings:
+    """BPNT settings from values read by `saved_settings` (with at least BPNT_KEYS)."""
     return BpntSettings(luhn_check=bool(values[LUHN_CHECK.key]), period=values[PERIOD.key],
                         carry_over=bool(values[CARRY_OVER.key]),
                         enforcement=values[ENFORCEMENT.key],

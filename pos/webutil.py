@@ -1,4 +1,4 @@
-"""What the pos web layers share: the card-hash key of this app, and JSON shapes."""
+"""What the pos web layers share: the card-hash key, a manager's approval, JSON shapes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 
+from ewarung.auth.models import User
+from ewarung.auth.services import verify_approver
+from ewarung.errors import AppError
+from ewarung.web import db_session
 from pos.cards import derive_card_key
 from pos.entitlement import Entitlement
 from pos.kpm_file import Rejection
@@ -20,6 +24,17 @@ def card_key() -> bytes:
         key = derive_card_key(current_app.config["SECRET_KEY"])
         current_app.extensions["pos.card_key"] = key
     return key
+
+
+def approve(username: str, pin: str) -> User:
+    """The manager approving with their PIN; a wrong PIN counts toward the lock-out even
+    though the request is refused (the failure is committed before the refusal)."""
+    s = db_session()
+    try:
+        return verify_approver(s, username, pin)
+    except AppError:
+        s.commit()
+        raise
 
 
 def rejection_json(rejection: Rejection) -> dict[str, Any]:

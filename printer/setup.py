@@ -73,12 +73,22 @@ class PrinterSetup:
         return paper_profile(self.profile, self.font)
 
 
+#: the settings `printer_setup` reads (a caller reading several domains' settings at once
+#: passes what it read to `setup_from_saved`)
+SETTING_KEYS = tuple(spec.key for spec in _SPECS)
+
+
 def printer_setup(session: Session, env: PrinterEnv | None = None) -> PrinterSetup:
     """The settings in force: a saved setting wins over the environment."""
-    env = env or env_printer()
     # One query, not five: this runs inside every sale's transaction.
     saved: dict[str, Any] = dict(session.execute(select(Setting.key, Setting.value).where(
-        Setting.key.in_([spec.key for spec in _SPECS]))).all())
+        Setting.key.in_(SETTING_KEYS))).all())
+    return setup_from_saved(saved, env)
+
+
+def setup_from_saved(saved: dict[str, Any], env: PrinterEnv | None = None) -> PrinterSetup:
+    """The setup from saved settings already read (key → value; missing keys: defaults)."""
+    env = env or env_printer()
 
     def value(spec: SettingSpec) -> Any:
         return saved.get(spec.key, spec.default)

@@ -220,7 +220,7 @@ def _some_user(session: Session) -> User:
         make_user(session, "manager")
 
 
-def make_sale(session: Session, lines: Sequence[tuple[Any, ...]], *,
+def standin_sale(session: Session, lines: Sequence[tuple[Any, ...]], *,
               tenders: Sequence[tuple[str, int | None]] | None = None,
               beneficiary: Beneficiary | None = None, day: Any = None,
               at: datetime | None = None) -> Any:
@@ -291,7 +291,7 @@ def _held_by_line(session: Session, line_id: int) -> list[Any]:
     return [Allocation(bid, -qty, -int(value)) for bid, qty, value in rows if qty < 0]
 
 
-def make_void(session: Session, sale: Any, reason: str = "salah input",
+def standin_void(session: Session, sale: Any, reason: str = "salah input",
               at: datetime | None = None) -> Any:
     """Void a sale: its goods back into their batches, its BPNT back onto the card."""
     from inventory import stock
@@ -312,7 +312,7 @@ def make_void(session: Session, sale: Any, reason: str = "salah input",
     return sale
 
 
-def make_return(session: Session, sale: Any, items: Sequence[tuple[int, Any]], *,
+def standin_return(session: Session, sale: Any, items: Sequence[tuple[int, Any]], *,
                 reason: str = "barang rusak", at: datetime | None = None) -> Any:
     """Goods of `sale` brought back: items are (line index, quantity).
 
@@ -362,3 +362,40 @@ def _bpnt_refunded(session: Session, sale_id: int) -> int:
 
     return int(session.scalar(select(func.coalesce(func.sum(SaleReturn.refund_bpnt), 0))
                               .where(SaleReturn.sale_id == sale_id)) or 0)
+
+
+# --- sales -------------------------------------------------------------------------------
+
+def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, Any]],
+              tenders: Sequence[dict[str, Any]] | None = None, *, cashier: Any = None,
+              at: datetime | None = None, client_ref: str | None = None) -> Any:
+    """A sale made by the sale service itself (prepare, then record), as the till makes it.
+
+    `lines` are (product, quantity); `tenders` are API-shaped dicts (cash for the whole by
+    default). Returns the recorded `pos.sale_records.SaleRecord`.
+    """
+    import uuid
+
+    from pos.sale_input import (
+        LineRequest,
+        SaleRequest,
+        TenderInput,
+        Till,
+        fingerprint,
+        prepare_sale,
+    )
+    from pos.sales import record_sale
+
+    cashier = cashier or make_user(session, "cashier")
+    key = card_key(app)
+    body = {"lines": [{"product_id": p.id, "quantity": str(q)} for p, q in lines],
+            "tenders": list(tenders or [{"kind": "cash"}])}
+    req = SaleRequest(
+        client_ref=client_ref or str(uuid.uuid4()),
+        lines=tuple(LineRequest(str(q), p.id) for p, q in lines),
+        tenders=tuple(TenderInput(t["kind"], t.get("amount"), t.get("card"), t.get("edc_ref"),
+                                  t.get("reference")) for t in body["tenders"]),
+        fingerprint=fingerprint(key, body))
+    till = Till(cashier_id=cashier.id, cashier_name=cashier.full_name, card_key=key,
+                secret_key=app.config["SECRET_KEY"], at=at)
+    return record_sale(session, prepare_sale(session, req, till), till)

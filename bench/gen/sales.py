@@ -1,162 +1,253 @@
-"""A month of shop life in bulk, for the report benchmark: `generate_month(session, first)`.
+"""Many past sales, fast: `generate_sales(conn_or_session, n, seed, ...)` for benchmarks.
 
-Products with a batch received the month before, deliveries in the month from suppliers of
-every kind, KPM with the month's credit, and `sales` sales of `lines` lines each (cash, BPNT,
-mixed, a few voided), each line with its stock movement and each BPNT tender with its
-redemption, written with Core multi-row inserts. Batches end equal to their movements, so
-the report's stock identity holds.
+Sales of 1 to 5 lines (3 on average) of catalogue products, paid in cash, with BPNT (plus cash
+for what BPNT may not pay) or by QRIS, spread over the days before `end` (by default the
+start of the current month, so today's entitlements are untouched). What is written is what
+the till writes, consistently, with multi-row inserts and explicit ids:
+
+- the stock ledger: each product sold gets one old batch that received exactly what the
+  history sells of it; every line takes from it (a `sale` movement pointing at the line), so
+  the batch ends empty and its cached balance equals its movements;
+- the entitlement ledger: a KPM paying with BPNT in a month is credited that month unless it
+  already was, each BPNT tender has its redemption (never more than what the month has
+  left) and points at it;
+- the day counters, so the next real sale of such a day continues the numbering.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, update
 
-from bench.gen.beneficiaries import generate_beneficiaries
-from bench.gen.catalogue import _bump_sequence, generate_products
-from ewarung.auth.models import User
 from ewarung.money import line_amount
-from inventory.models import (
-    SUPPLIER_KINDS,
-    GoodsReceipt,
-    GoodsReceiptLine,
-    Product,
-    StockBatch,
-    StockMove,
-    Supplier,
-)
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from inventory.models import Product, StockBatch, StockMove
+from pos.models import EntitlementEntry, KksCard
+from pos.numbering import format_number
+from pos.sale_models import Sale, SaleCounter, SaleLine, Tender
 
-CHUNK = 2_000
-WIB = timedelta(hours=7)
+CHUNK = 5_000
+MONTHLY_CREDIT = 200_000
+WIB = 7  # hours ahead of UTC (the generated shop's clock)
+#: when the history batches were received (before any generated sale)
+RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _put(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start:start + CHUNK])
+@dataclass(frozen=True)
+class GeneratedSales:
+    """What was generated: how many sales, lines and BPNT tenders, and the days covered."""
+
+    sales: int
+    lines: int
+    bpnt_tenders: int
+    first_day: date
+    last_day: date
 
 
-def _moment(day: date, seconds: int) -> datetime:
-    """A WIB moment `seconds` after 07:00 on `day`, as aware UTC."""
-    return datetime.combine(day, time(7), UTC) - WIB + timedelta(seconds=seconds)
+class _Ids:
+    """The next free id of each table (explicit ids make multi-row inserts one statement)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.next = {model: int(conn.execute(select(func.coalesce(func.max(model.id), 0)))
+                                .scalar() or 0) + 1
+                     for model in (Sale, SaleLine, Tender, StockMove, StockBatch,
+                                   EntitlementEntry)}
+
+    def take(self, model: Any) -> int:
+        value = self.next[model]
+        self.next[model] = value + 1
+        return value
 
 
-def _stock(session: Any, rng: random.Random, first: date, products: list[Any]) -> dict[int, Any]:
-    """One big batch per product from a receipt the month before, and deliveries in it."""
-    suppliers = [{"id": i + 1, "name": f"Pemasok {kind} {i}", "kind": kind,
-                  "created_at": datetime.now(UTC)}
-                 for i, kind in enumerate(SUPPLIER_KINDS * 2)]
-    _put(session, Supplier, suppliers)
-    batches: dict[int, Any] = {}
-    receipts, lines, batch_rows, moves = [], [], [], []
-    for n, (when, share) in enumerate(((first - timedelta(days=5), 1.0),
-                                       (first + timedelta(days=12), 0.2))):
-        chosen = [p for p in products if rng.random() < share]
-        for s in suppliers:
-            receipts.append({"id": len(receipts) + 1, "supplier_id": s["id"], "received_on": when,
-                             "total": 0, "created_at": _moment(when, 0)})
-        for p in chosen:
-            receipt = receipts[-len(suppliers) + rng.randrange(len(suppliers))]
-            bid, qty, cost = len(batch_rows) + 1, Decimal(100_000), p.price * 8 // 10
-            value = line_amount(cost, qty)
-            receipt["total"] += value
-            batch_rows.append({"id": bid, "product_id": p.id, "receipt_id": receipt["id"],
-                               "supplier_id": receipt["supplier_id"], "label": "",
-                               "unit_cost": cost, "quantity_left": qty, "value_left": value,
-                               "overdraft": False, "received_at": _moment(when, 0)})
-            lines.append({"receipt_id": receipt["id"], "product_id": p.id, "quantity": qty,
-                          "unit_cost": cost, "value": value, "batch_id": bid,
-                          "batch_label": ""})
-            moves.append({"product_id": p.id, "batch_id": bid, "kind": "receipt",
-                          "quantity": qty, "value": value, "unit_cost": cost,
-                          "ref_type": "goods_receipt", "ref_id": receipt["id"],
-                          "at": _moment(when, 0)})
-            if n == 0:
-                batches[p.id] = batch_rows[-1]
-    _put(session, GoodsReceipt, receipts)
-    _put(session, StockBatch, batch_rows)
-    _put(session, GoodsReceiptLine, lines)
-    _put(session, StockMove, moves)
-    for table in ("suppliers", "goods_receipts", "stock_batches"):
-        _bump_sequence(session, table)
-    return batches
-
-
-def generate_month(session: Any, first: date, *, sales: int = 10_000, lines: int = 4,
-                   products: int = 600, kpm: int = 4_000, seed: int = 1) -> dict[str, int]:
-    """Fill an empty database with a month of `sales` sales; returns what was written."""
+def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
+                   product_ids: Sequence[int], beneficiary_ids: Sequence[int] = (),
+                   days: int = 180, end: date | None = None, code: str = "EW",
+                   bpnt_share: float = 0.35) -> GeneratedSales:
+    """Insert `n` past sales (see the module docstring); the caller commits."""
+    conn = conn_or_session
     rng = random.Random(seed)
-    month = f"{first:%Y-%m}"
-    ids = generate_products(session, products, seed=seed)
-    catalogue = list(session.scalars(select(Product).where(Product.id.in_(ids))))
-    batches = _stock(session, rng, first, catalogue)
-    kpm_ids = generate_beneficiaries(session, kpm, seed, "bench", period=month).ids
-    session.execute(insert(User), [{"id": 1, "username": "bench", "role": "cashier",
-                                    "full_name": "Bench", "active": True}])
-    _bump_sequence(session, "users")
-    days = 28
-    rows: dict[str, list[dict[str, Any]]] = {"sales": [], "lines": [], "tenders": [],
-                                             "moves": [], "entries": []}
-    # KPM buy staples: the cheaper eligible goods, so most BPNT tenders pay the whole basket
-    staples = [p for p in catalogue if p.commodity_group != "none" and p.price <= 25_000]
-    for i in range(sales):
-        kpm = rng.choice(kpm_ids) if rng.random() < 0.45 else None
-        picked = rng.sample(staples if kpm and rng.random() < 0.8 else catalogue, lines)
-        _sale(rows, rng, i + 1, first + timedelta(days=i * days // sales), i % 600,
-              picked, batches, kpm, month)
-    _put(session, Sale, rows["sales"])
-    _put(session, SaleLine, rows["lines"])
-    _put(session, Tender, rows["tenders"])
-    _put(session, StockMove, rows["moves"])
-    _put(session, EntitlementEntry, rows["entries"])
-    for table in ("sales", "sale_lines"):
-        _bump_sequence(session, table)
-    # batches end equal to their movements (what inventory.stock keeps true)
-    session.execute(text(
-        "UPDATE stock_batches SET quantity_left = (SELECT sum(quantity) FROM stock_moves m "
-        "WHERE m.batch_id = stock_batches.id), value_left = (SELECT sum(value) FROM "
-        "stock_moves m WHERE m.batch_id = stock_batches.id)"))
-    return {k: len(v) for k, v in rows.items()}
+    today = datetime.now(UTC).date()
+    end = end or today.replace(day=1)
+    first_day = end - timedelta(days=days)
+    products = {r.id: r for r in conn.execute(
+        select(Product.id, Product.name, Product.unit, Product.price, Product.commodity_group,
+               Product.reference_price).where(Product.id.in_(list(product_ids))))}
+    pids = sorted(products)
+    cards = {r.beneficiary_id: (r.id, r.masked) for r in conn.execute(
+        select(KksCard.beneficiary_id, KksCard.id, KksCard.masked)
+        .where(KksCard.status == "active"))} if beneficiary_ids else {}
+    kpm = [b for b in beneficiary_ids if b in cards]
+    ids = _Ids(conn)
+    state = _State(rng, ids, products, cards, cashier_id, code)
+    state.counters = {r.business_day: r.last for r in conn.execute(select(SaleCounter))}
+    state.known_days = set(state.counters)
+    months = sorted({f"{d.year:04d}-{d.month:02d}" for d in
+                     (first_day + timedelta(days=k) for k in range(days + 1))})
+    state.left = {(r.beneficiary_id, r.period): int(r.total) for r in conn.execute(
+        select(EntitlementEntry.beneficiary_id, EntitlementEntry.period,
+               func.sum(EntitlementEntry.amount).label("total"))
+        .where(EntitlementEntry.period.in_(months))
+        .group_by(EntitlementEntry.beneficiary_id, EntitlementEntry.period))}
+    per_day = max(1, n // days)
+    for start in range(0, n, CHUNK):
+        for i in range(start, min(start + CHUNK, n)):
+            day = first_day + timedelta(days=min(i // per_day, days - 1))
+            basket = sorted(rng.sample(pids, min(len(pids), rng.choice((1, 2, 3, 3, 4, 5)))))
+            state.sale(i, day, basket, rng.choice(kpm) if kpm and rng.random() < bpnt_share
+                       else None, seed)
+        state.flush(conn)
+    state.finish(conn)
+    return GeneratedSales(n, state.line_count, state.bpnt_count, first_day,
+                          first_day + timedelta(days=min((n - 1) // per_day, days - 1)))
 
 
-def _sale(rows: dict[str, list[dict[str, Any]]], rng: random.Random, sale_id: int, day: date,
-          seconds: int, picked: list[Any], batches: dict[int, Any], kpm: int | None,
-          month: str) -> None:
-    at = _moment(day, seconds * 60 + sale_id % 60)
-    total = eligible = 0
-    for p in picked:
-        line_id = len(rows["lines"]) + 1
-        qty = Decimal(rng.choice((1, 1, 2)))
-        batch = batches[p.id]
-        amount, cost = line_amount(p.price, qty), line_amount(batch["unit_cost"], qty)
-        total += amount
-        eligible += amount if p.commodity_group != "none" else 0
-        rows["lines"].append({
-            "id": line_id, "sale_id": sale_id, "product_id": p.id, "name": p.name,
-            "unit": p.unit, "commodity_group": p.commodity_group, "quantity": qty,
-            "unit_price": p.price, "catalogue_price": p.price,
-            "reference_price": p.reference_price, "amount": amount, "cost": cost,
-            "returned_quantity": Decimal(0)})
-        rows["moves"].append({"product_id": p.id, "batch_id": batch["id"], "kind": "sale",
-                              "quantity": -qty, "value": -cost, "unit_cost": batch["unit_cost"],
-                              "ref_type": "sale_line", "ref_id": line_id, "at": at})
-    bpnt = min(eligible, 200_000) if kpm is not None else 0
-    rows["sales"].append({
-        "id": sale_id, "number": f"EW-{day:%Y%m%d}-{sale_id:05d}", "business_day": day,
-        "client_ref": f"bench-{sale_id}", "request_hash": "0" * 64, "cashier_id": 1,
-        "created_at": at, "total": total, "status": "completed",
-        "beneficiary_id": kpm if bpnt else None, "above_reference": False})
-    if bpnt:
-        rows["entries"].append({"beneficiary_id": kpm, "kind": "redemption", "period": month,
-                                "amount": -bpnt, "created_at": at, "sale_id": sale_id,
-                                "edc_ref": f"{sale_id:06d}"})
-        rows["tenders"].append({"sale_id": sale_id, "kind": "bpnt", "amount": bpnt,
-                                "beneficiary_id": kpm, "edc_ref": f"{sale_id:06d}"})
-    if total > bpnt:
-        rows["tenders"].append({"sale_id": sale_id, "kind": "cash", "amount": total - bpnt,
-                                "given": total - bpnt})
+class _State:
+    """Rows waiting to be inserted, and the running totals that keep the ledgers consistent."""
+
+    def __init__(self, rng: random.Random, ids: _Ids, products: dict[int, Any],
+                 cards: dict[int, tuple[int, str]], cashier_id: int, code: str) -> None:
+        self.rng, self.ids, self.products, self.cards = rng, ids, products, cards
+        self.cashier_id, self.code = cashier_id, code
+        self.rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
+            StockBatch, Sale, SaleLine, Tender, StockMove, EntitlementEntry)}
+        self.counters: dict[date, int] = {}
+        self.known_days: set[date] = set()
+        self.sold: dict[int, int] = {}          # product id → whole units sold
+        self.batch_of: dict[int, int] = {}      # product id → its history batch id
+        self.left: dict[tuple[int, str], int] = {}  # (KPM, month) → what is left
+        self.line_count = self.bpnt_count = 0
+
+    def _batch(self, pid: int, cost: int) -> int:
+        """The product's history batch, made empty: the history takes all it received."""
+        if pid not in self.batch_of:
+            bid = self.batch_of[pid] = self.ids.take(StockBatch)
+            self.rows[StockBatch].append({
+                "id": bid, "product_id": pid, "receipt_id": None, "supplier_id": None,
+                "expires_on": None, "label": "riwayat", "unit_cost": cost,
+                "quantity_left": Decimal(0), "value_left": 0, "overdraft": False,
+                "received_at": RECEIVED})
+        return self.batch_of[pid]
+
+    def sale(self, i: int, day: date, basket: list[int], kpm: int | None, seed: int) -> None:
+        sale_id = self.ids.take(Sale)
+        at = datetime.combine(day, time(8 + i % 10, i % 60), tzinfo=UTC) - timedelta(hours=WIB)
+        self.counters[day] = self.counters.get(day, 0) + 1
+        total = eligible = 0
+        for pid in basket:
+            p = self.products[pid]
+            qty = self.rng.choice((1, 1, 1, 2, 3))
+            amount = line_amount(p.price, qty)
+            cost = qty * _unit_cost(p.price)
+            line_id = self.ids.take(SaleLine)
+            self.rows[SaleLine].append({
+                "id": line_id, "sale_id": sale_id, "product_id": pid, "name": p.name,
+                "unit": p.unit, "commodity_group": p.commodity_group, "quantity": Decimal(qty),
+                "unit_price": p.price, "catalogue_price": p.price, "price_approver_id": None,
+                "reference_price": p.reference_price, "amount": amount, "cost": cost,
+                "returned_quantity": Decimal(0)})
+            self.rows[StockMove].append({
+                "id": self.ids.take(StockMove), "product_id": pid,
+                "batch_id": self._batch(pid, _unit_cost(p.price)),
+                "kind": "sale", "quantity": Decimal(-qty), "value": -cost,
+                "unit_cost": _unit_cost(p.price), "ref_type": "sale_line", "ref_id": line_id,
+                "user_id": self.cashier_id, "at": at})
+            self.sold[pid] = self.sold.get(pid, 0) + qty
+            total += amount
+            eligible += amount if p.commodity_group != "none" else 0
+            self.line_count += 1
+        bpnt = self._bpnt(kpm, sale_id, day, at, eligible) if kpm is not None else 0
+        self._tenders(sale_id, total, bpnt, kpm)
+        self.rows[Sale].append({
+            "id": sale_id, "number": format_number(self.code, day, self.counters[day]),
+            "business_day": day, "client_ref": f"gen-{seed}-{i}",
+            "request_hash": f"{i:064x}", "cashier_id": self.cashier_id, "shift_id": None,
+            "created_at": at, "total": total, "status": "completed",
+            "beneficiary_id": kpm if bpnt else None, "above_reference": False})
+
+    def _bpnt(self, kpm: int, sale_id: int, day: date, at: datetime, eligible: int) -> int:
+        month = f"{day.year:04d}-{day.month:02d}"
+        key = (kpm, month)
+        if key not in self.left:  # first visit of the month: the month's credit
+            self.left[key] = MONTHLY_CREDIT
+            self.rows[EntitlementEntry].append({
+                "id": self.ids.take(EntitlementEntry), "beneficiary_id": kpm, "kind": "credit",
+                "period": month, "amount": MONTHLY_CREDIT, "created_at": at, "sale_id": None,
+                "card_id": None, "masked_card": None, "edc_ref": None})
+        amount = min(eligible, self.left[key])
+        if amount <= 0:
+            return 0
+        self.left[key] -= amount
+        card_id, masked = self.cards[kpm]
+        entry_id = self.ids.take(EntitlementEntry)
+        self.rows[EntitlementEntry].append({
+            "id": entry_id, "beneficiary_id": kpm, "kind": "redemption", "period": month,
+            "amount": -amount, "created_at": at, "sale_id": sale_id, "card_id": card_id,
+            "masked_card": masked, "edc_ref": f"{sale_id % 1_000_000:06d}"})
+        self.rows[Tender].append({
+            "id": self.ids.take(Tender), "sale_id": sale_id, "kind": "bpnt", "amount": amount,
+            "given": None, "reference": None, "beneficiary_id": kpm, "masked_card": masked,
+            "edc_ref": f"{sale_id % 1_000_000:06d}", "entitlement_entry_id": entry_id,
+            "remaining_after": self.left[key]})
+        self.bpnt_count += 1
+        return amount
+
+    def _tenders(self, sale_id: int, total: int, bpnt: int, kpm: int | None) -> None:
+        rest = total - bpnt
+        if rest <= 0:
+            return
+        if kpm is None and self.rng.random() < 0.07:
+            kind, given, reference = "qris", None, f"QR{sale_id:010d}"
+        else:
+            kind, given, reference = "cash", -(-rest // 5000) * 5000, None
+        self.rows[Tender].append({
+            "id": self.ids.take(Tender), "sale_id": sale_id, "kind": kind, "amount": rest,
+            "given": given, "reference": reference, "beneficiary_id": None,
+            "masked_card": None, "edc_ref": None, "entitlement_entry_id": None,
+            "remaining_after": None})
+
+    def flush(self, conn: Any) -> None:
+        """Insert what is waiting, parents before children."""
+        for model in (StockBatch, Sale, SaleLine, EntitlementEntry, Tender, StockMove):
+            if self.rows[model]:
+                conn.execute(insert(model), self.rows[model])
+                self.rows[model] = []
+
+    def finish(self, conn: Any) -> None:
+        """The history batches' receipt movements, the day counters, the id sequences."""
+        receipts = []
+        for pid, qty in sorted(self.sold.items()):
+            cost = _unit_cost(self.products[pid].price)
+            bid = self.batch_of[pid]
+            receipts.append({"id": self.ids.take(StockMove), "product_id": pid, "batch_id": bid,
+                             "kind": "receipt", "quantity": Decimal(qty), "value": qty * cost,
+                             "unit_cost": cost, "ref_type": "bench", "ref_id": bid,
+                             "user_id": None, "at": RECEIVED})
+        for start in range(0, len(receipts), CHUNK):
+            conn.execute(insert(StockMove), receipts[start:start + CHUNK])
+        new = [{"business_day": d, "last": n} for d, n in self.counters.items()
+               if d not in self.known_days]
+        if new:
+            conn.execute(insert(SaleCounter), new)
+        for d in self.known_days:
+            conn.execute(update(SaleCounter).where(SaleCounter.business_day == d)
+                         .values(last=self.counters[d]))
+        _bump_sequences(conn)
+
+
+def _unit_cost(price: int) -> int:
+    """What the shop paid: about 85 % of the selling price."""
+    return price * 85 // 100
+
+
+def _bump_sequences(conn: Any) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind: move them past the rows."""
+    from bench.gen.catalogue import _bump_sequence
+
+    for table in ("sales", "sale_lines", "tenders", "stock_moves", "stock_batches",
+                  "entitlement_entries"):
+        _bump_sequence(conn, table)

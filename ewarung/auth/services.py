@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
@@ -174,10 +174,13 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Every API request asks this: one statement, built once (it memoises its cache key).
+_TOKEN_USER = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+               .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
+                      User.active.is_(True)))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a non-revoked token belongs to."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked_at is not None:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    user: User | None = session.scalar(_TOKEN_USER, {"digest": token_digest(token)})
+    return user

@@ -268,7 +268,15 @@ function finishSale(sale) {
   $("new-sale").focus();
 }
 
-function renderReceipt(sale) {
+// The receipt as the paper shows it (server-rendered, same lines as the printer); the plain
+// summary below stays when the preview cannot be fetched.
+async function renderReceipt(sale) {
+  renderSummary(sale);
+  const resp = await fetch(`/sales/${sale.id}/receipt`, { credentials: "same-origin" }).catch(() => null);
+  if (resp && resp.ok) $("receipt-preview").innerHTML = await resp.text();
+}
+
+function renderSummary(sale) {
   const pre = document.createElement("pre");
   const rows = [sale.number, ...sale.lines.map((l) => `${l.name}\n  ${String(l.quantity).replace(".", ",")} x ${rupiah(l.unit_price)}  ${rupiah(l.amount)}`),
     `${T.total}: ${rupiah(sale.total)}`,

@@ -30,11 +30,11 @@ from tests.factories import (
     make_goods_receipt,
     make_outlet,
     make_product,
-    make_return,
-    make_sale,
     make_supplier,
     make_user,
-    make_void,
+    standin_return,
+    standin_sale,
+    standin_void,
 )
 
 MONTH = "2026-10"
@@ -130,11 +130,11 @@ def _sales(s: Session, rng: random.Random, out: Month, count: int) -> None:
         moment = at(day, rng.randint(7, 20), rng.randint(0, 59))
         kind = n % 5
         if kind in (0, 1):  # cash to the public
-            sale = make_sale(s, _basket(rng, out.products, False), day=day, at=moment)
+            sale = standin_sale(s, _basket(rng, out.products, False), day=day, at=moment)
         elif kind == 4:  # QRIS for half, cash for the rest
             lines = _basket(rng, out.products, False)
             total = sum(line_amount(p.price, q) for p, q in lines)
-            sale = make_sale(s, lines, day=day, at=moment,
+            sale = standin_sale(s, lines, day=day, at=moment,
                              tenders=[("qris", total // 2), ("cash", total - total // 2)])
         else:  # a KPM: BPNT for eligible goods, mixed when the basket has other goods
             kpm = out.kpm[n % (len(out.kpm) - 5)]  # the last five KPM are never served
@@ -143,40 +143,40 @@ def _sales(s: Session, rng: random.Random, out: Month, count: int) -> None:
                            if p.commodity_group != "none")
             tenders = [("bpnt", min(eligible, 90_000)), ("cash", None)] if eligible else \
                 [("cash", None)]
-            sale = make_sale(s, lines, day=day, at=moment, beneficiary=kpm, tenders=tenders)
+            sale = standin_sale(s, lines, day=day, at=moment, beneficiary=kpm, tenders=tenders)
         out.sales.append(sale)
 
 
 def _edges(s: Session, out: Month) -> None:
     rice, egg, oil = out.products[0], out.products[2], out.products[8]
     # just after local midnight on the 1st: October (UTC still says September 30)
-    out.sales.append(make_sale(s, [(rice, "2")], day=FIRST, at=at(FIRST, 0, 30)))
+    out.sales.append(standin_sale(s, [(rice, "2")], day=FIRST, at=at(FIRST, 0, 30)))
     # just after local midnight on November 1st: not October (UTC still says October 31)
     nov = date(2026, 11, 1)
-    make_sale(s, [(rice, "3")], day=nov, at=at(nov, 0, 30))
+    standin_sale(s, [(rice, "3")], day=nov, at=at(nov, 0, 30))
     # priced above the reference with a manager's approval
-    out.sales.append(make_sale(s, [(rice, "5", 14_500), (egg, "1")],
+    out.sales.append(standin_sale(s, [(rice, "5", 14_500), (egg, "1")],
                                day=FIRST + timedelta(days=4)))
     # a KPM sale voided, and one only partly paid by BPNT
     kpm = out.kpm[-5]
-    voided = make_sale(s, [(egg, "1"), (oil, 1)], beneficiary=kpm, day=FIRST + timedelta(5))
-    make_void(s, voided, "KPM salah kartu")
-    partial = make_sale(s, [(rice, "2"), (egg, "1"), (oil, 1)], beneficiary=out.kpm[0],
+    voided = standin_sale(s, [(egg, "1"), (oil, 1)], beneficiary=kpm, day=FIRST + timedelta(5))
+    standin_void(s, voided, "KPM salah kartu")
+    partial = standin_sale(s, [(rice, "2"), (egg, "1"), (oil, 1)], beneficiary=out.kpm[0],
                         day=FIRST + timedelta(days=6), tenders=[("bpnt", 20_001),
                                                                 ("cash", None)])
     out.sales.append(partial)
     # returns: a cash sale, a KPM sale (BPNT back to the card), one made in November
     cash_sale = next(x for x in out.sales if x.beneficiary_id is None and x.status ==
                      "completed" and len(x.lines) >= 2)
-    make_return(s, cash_sale, [(0, cash_sale.lines[0].quantity)], reason="kemasan rusak")
-    make_return(s, partial, [(1, "0.5"), (2, 1)], reason="telur pecah")
+    standin_return(s, cash_sale, [(0, cash_sale.lines[0].quantity)], reason="kemasan rusak")
+    standin_return(s, partial, [(1, "0.5"), (2, 1)], reason="telur pecah")
     later = next(x for x in out.sales if x.beneficiary_id is not None and x is not partial)
-    make_return(s, later, [(0, "0.5" if later.lines[0].unit == "kg" else 1)],
+    standin_return(s, later, [(0, "0.5" if later.lines[0].unit == "kg" else 1)],
                 at=at(nov, 9))
     # a voided cash sale after a partial return
-    other = make_sale(s, [(rice, "4"), (egg, "2")], day=FIRST + timedelta(days=20))
-    make_return(s, other, [(0, "1")])
-    make_void(s, other, "pembeli batal")
+    other = standin_sale(s, [(rice, "4"), (egg, "2")], day=FIRST + timedelta(days=20))
+    standin_return(s, other, [(0, "1")])
+    standin_void(s, other, "pembeli batal")
 
 
 def _bundle(s: Session, key: bytes, out: Month) -> None:
@@ -191,7 +191,7 @@ def _bundle(s: Session, key: bytes, out: Month) -> None:
         if i % 2:  # the same basket typed in another order, rice on two lines
             lines = [(picks[2], 2), (picks[0], "3"), (picks[3], 2), (picks[1], "1"),
                      (picks[0], "2")]
-        make_sale(s, lines, beneficiary=kpm, day=FIRST + timedelta(days=9 + i % 3))
+        standin_sale(s, lines, beneficiary=kpm, day=FIRST + timedelta(days=9 + i % 3))
 
 
 def _stock_events(s: Session, products: list[Any]) -> None:

@@ -86,6 +86,12 @@ def test_bpnt_larger_than_the_eligible_lines_is_a_tender_mismatch():
         settle([RICE, OIL], [bpnt(100000), cash(10000)], bpnt_remaining=200000)
 
 
+def test_bpnt_alone_for_a_basket_with_oil_is_not_eligible_whatever_its_amount():
+    for amount in (None, 86000, 90000):
+        with pytest.raises(NotEligibleForBpnt):
+            settle([RICE, OIL], [bpnt(amount)], bpnt_remaining=200000)
+
+
 def test_bpnt_never_gives_change():
     with pytest.raises(TenderMismatch):
         settle([RICE], [bpnt(70000)], bpnt_remaining=200000)

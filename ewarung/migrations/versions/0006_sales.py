@@ -57,6 +57,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('shifts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shifts_cashier_id'), ['cashier_id'], unique=False)
+        batch_op.create_index('uq_shifts_open_cashier', ['cashier_id'], unique=True, sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
 
     op.create_table('cash_movements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,12 +91,14 @@ def upgrade() -> None:
     sa.Column('void_reason', sa.String(length=300), nullable=True),
     sa.Column('voided_by', sa.Integer(), nullable=True),
     sa.Column('void_approver_id', sa.Integer(), nullable=True),
+    sa.Column('void_shift_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status IN ('completed', 'voided')", name=op.f('ck_sales_status')),
     sa.CheckConstraint('total >= 0', name=op.f('ck_sales_total_not_negative')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_sales_beneficiary_id_beneficiaries')),
     sa.ForeignKeyConstraint(['cashier_id'], ['users.id'], name=op.f('fk_sales_cashier_id_users')),
     sa.ForeignKeyConstraint(['shift_id'], ['shifts.id'], name=op.f('fk_sales_shift_id_shifts')),
     sa.ForeignKeyConstraint(['void_approver_id'], ['users.id'], name=op.f('fk_sales_void_approver_id_users')),
+    sa.ForeignKeyConstraint(['void_shift_id'], ['shifts.id'], name=op.f('fk_sales_void_shift_id_shifts')),
     sa.ForeignKeyConstraint(['voided_by'], ['users.id'], name=op.f('fk_sales_voided_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sales')),
     sa.UniqueConstraint('client_ref', name=op.f('uq_sales_client_ref')),
@@ -107,6 +110,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sales_cashier_id'), ['cashier_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_shift_id'), ['shift_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sales_void_shift_id'), ['void_shift_id'], unique=False)
 
     op.create_table('sale_lines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +159,7 @@ def upgrade() -> None:
     with op.batch_alter_table('sale_returns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sale_returns_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sale_returns_sale_id'), ['sale_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sale_returns_shift_id'), ['shift_id'], unique=False)
 
     op.create_table('tenders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,6 +172,7 @@ def upgrade() -> None:
     sa.Column('masked_card', sa.String(length=19), nullable=True),
     sa.Column('edc_ref', sa.String(length=40), nullable=True),
     sa.Column('entitlement_entry_id', sa.Integer(), nullable=True),
+    sa.Column('remaining_after', sa.BigInteger(), nullable=True),
     sa.CheckConstraint("kind IN ('bpnt', 'cash', 'qris', 'transfer')", name=op.f('ck_tenders_kind')),
     sa.CheckConstraint('amount >= 0', name=op.f('ck_tenders_amount_not_negative')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_tenders_beneficiary_id_beneficiaries')),
@@ -210,6 +216,7 @@ def downgrade() -> None:
 
     op.drop_table('tenders')
     with op.batch_alter_table('sale_returns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sale_returns_shift_id'))
         batch_op.drop_index(batch_op.f('ix_sale_returns_sale_id'))
         batch_op.drop_index(batch_op.f('ix_sale_returns_created_at'))
 
@@ -220,6 +227,7 @@ def downgrade() -> None:
 
     op.drop_table('sale_lines')
     with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sales_void_shift_id'))
         batch_op.drop_index(batch_op.f('ix_sales_shift_id'))
         batch_op.drop_index(batch_op.f('ix_sales_created_at'))
         batch_op.drop_index(batch_op.f('ix_sales_cashier_id'))
@@ -232,6 +240,7 @@ def downgrade() -> None:
 
     op.drop_table('cash_movements')
     with op.batch_alter_table('shifts', schema=None) as batch_op:
+        batch_op.drop_index('uq_shifts_open_cashier', sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_shifts_cashier_id'))
 
     op.drop_table('shifts')

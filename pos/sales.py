@@ -1,0 +1,193 @@
+"""Use-case of the till: record a sale, all or nothing, once per `client_ref`.
+
+Two phases keep SQLite's writer lock short (HACKING.md), and both run in the request's unit
+of work:
+
+1. `pos.sale_input.prepare_sale` reads and checks everything that does not change under a
+   sale's feet (products, the card, settings, the open shift), prices the lines and settles
+   the tenders with the pure core (`pos.checkout`). It writes nothing, so on SQLite it runs
+   before the writer lock.
+2. `record_sale` writes, taking locks in one fixed order so that two sales never wait on
+   each other in a circle on PostgreSQL: the day's counter row (`pos.numbering`), the
+   product batches in id order (`inventory.stock.plan_many`), then the KPM's row
+   (`pos.ledger.redeem`, which re-reads the balance under that lock, so several tablets never
+   overdraw one card). Statements are Core and multi-row: on the hot path a sale is about ten
+   statements.
+
+Idempotency: the sale row is inserted with ON CONFLICT (client_ref) DO NOTHING. When the row
+is not inserted, another request with the same `client_ref` got there first (or is about to
+commit; PostgreSQL waits for it): `record_sale` raises `Replay`, the caller rolls back
+(undoing the counter) and answers with that sale through `replay`, or 409
+`idempotency_conflict` when its body differs.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ewarung import audit
+from ewarung.errors import N_, Conflict
+from inventory import stock
+from inventory.calendar import happening_at
+from pos import ledger
+from pos.checkout import (
+    BPNT,
+    REFERENCED,
+)
+from pos.numbering import format_number, next_sequence
+from pos.receipts import queue_receipt, verify_url
+from pos.sale_input import (
+    PreparedSale,
+    SaleRequest,
+    Till,
+)
+from pos.sale_models import Sale, SaleLine, Tender
+from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    template = N_("Nomor transaksi tablet (client_ref) ini sudah dipakai untuk transaksi lain.")
+
+
+class Replay(Exception):
+    """The `client_ref` belongs to a sale already recorded: answer with it (see `replay`)."""
+
+
+# --- phase 2: write ----------------------------------------------------------------------------
+
+_sales = cast(Table, Sale.__table__)
+_lines = cast(Table, SaleLine.__table__)
+_tenders = cast(Table, Tender.__table__)
+
+
+def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
+    """Write the prepared sale and queue its receipt; raises `Replay` for a known client_ref."""
+    req = sale.request
+    number = format_number(sale.shop.code, sale.business_day,
+                           next_sequence(session, sale.business_day))
+    sale_id = _insert_sale(session, sale, till, number)
+    if sale_id is None:
+        raise Replay(req.client_ref)
+    lines = _insert_lines(session, sale_id, sale)
+    tenders = _insert_tenders(session, sale_id, sale)
+    rec = SaleRecord(id=sale_id, number=number, created_at=sale.at, cashier_id=till.cashier_id,
+                     total=sale.settlement.total, lines=lines, tenders=tenders,
+                     shift_id=sale.shift_id, above_reference=sale.above_reference)
+    url = verify_url(till.url_root, till.secret_key, sale_id)
+    job = queue_receipt(session, rec, sale.shop, till.cashier_name, url, sale.printer) \
+        if till.print_receipt else None
+    if job is not None:
+        rec = replace(rec, print_job={"id": job.id, "state": job.state})
+    return rec
+
+
+_SALE_COLUMNS = ("number", "business_day", "client_ref", "request_hash", "cashier_id",
+                 "shift_id", "created_at", "total", "status", "beneficiary_id",
+                 "above_reference")
+#: per dialect: the sale row, unless its client_ref is taken (then no row comes back)
+_INSERT_SALE = {
+    name: insert_(_sales).values({c: bindparam(c, type_=_sales.c[c].type)
+                                  for c in _SALE_COLUMNS})
+    .on_conflict_do_nothing(index_elements=[_sales.c.client_ref]).returning(_sales.c.id)
+    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_INSERT_LINES = insert(_lines).returning(_lines.c.id, sort_by_parameter_order=True)
+_INSERT_TENDERS = insert(_tenders)
+
+
+def _insert_sale(session: Session, sale: PreparedSale, till: Till, number: str) -> int | None:
+    found = session.execute(_INSERT_SALE[session.get_bind().dialect.name], {
+        "number": number, "business_day": sale.business_day,
+        "client_ref": sale.request.client_ref, "request_hash": sale.request.fingerprint,
+        "cashier_id": till.cashier_id, "shift_id": sale.shift_id, "created_at": sale.at,
+        "total": sale.settlement.total, "status": "completed",
+        "beneficiary_id": sale.card.beneficiary_id if sale.card else None,
+        "above_reference": sale.above_reference}).scalar()
+    return None if found is None else int(found)
+
+
+def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[LineRecord, ...]:
+    """Take the stock (FEFO, products in id order) and write the lines with their cost."""
+    order = sorted(range(len(sale.lines)), key=lambda i: sale.lines[i][1].product_id)
+    with happening_at(sale.at):
+        plan = stock.plan_many(session, [(sale.lines[i][1].product_id, sale.lines[i][1].quantity)
+                                         for i in order])
+    cost = {i: sum(a.value for a in allocations)
+            for i, allocations in zip(order, plan.allocations, strict=True)}
+    rows = [{"sale_id": sale_id, "product_id": p.product_id, "name": p.name, "unit": f.unit,
+             "commodity_group": p.commodity_group, "quantity": p.quantity,
+             "unit_price": p.unit_price, "catalogue_price": f.price,
+             "price_approver_id": sale.approver_id if i in sale.repriced else None,
+             "reference_price": p.reference_price, "amount": p.amount, "cost": cost[i],
+             "returned_quantity": Decimal(0)} for i, (f, p) in enumerate(sale.lines)]
+    ids = [r[0] for r in session.execute(_INSERT_LINES, rows)]
+    with happening_at(sale.at):
+        plan.write(session, ref_type="sale_line", ref_ids=[ids[i] for i in order])
+    return tuple(LineRecord(id=line_id, product_id=r["product_id"], name=r["name"],
+                            unit=r["unit"], commodity_group=r["commodity_group"],
+                            quantity=r["quantity"], unit_price=r["unit_price"],
+                            amount=r["amount"], cost=r["cost"])
+                 for line_id, r in zip(ids, rows, strict=True))
+
+
+def _insert_tenders(session: Session, sale_id: int,
+                    sale: PreparedSale) -> tuple[TenderRecord, ...]:
+    """Debit the card (under the KPM's lock) and write the tenders."""
+    records = []
+    for t in sale.settlement.tenders:
+        if t.kind == BPNT:
+            assert sale.card is not None
+            redemption = ledger.redeem(
+                session, sale.card.beneficiary_id, t.amount, sale_id=sale_id,
+                edc_ref=t.reference, card_id=sale.card.card_id, at=sale.at, settings=sale.bpnt,
+                masked_card=sale.card.masked)
+            if redemption.over_limit:
+                audit.record(session, "sale.bpnt_over_limit", entity="sale", entity_id=sale_id,
+                             after={"amount": t.amount, "remaining": redemption.remaining})
+            records.append(TenderRecord(
+                BPNT, t.amount, beneficiary_id=sale.card.beneficiary_id,
+                masked_card=sale.card.masked, edc_ref=t.reference[:40],
+                remaining_after=redemption.remaining,
+                entitlement_entry_id=redemption.entry_id))
+        else:
+            records.append(TenderRecord(t.kind, t.amount, given=t.given,
+                                        reference=t.reference[:60] if t.kind in REFERENCED
+                                        else None))
+    session.execute(_INSERT_TENDERS, [
+        {"sale_id": sale_id, "kind": r.kind, "amount": r.amount, "given": r.given,
+         "reference": r.reference, "beneficiary_id": r.beneficiary_id,
+         "masked_card": r.masked_card, "edc_ref": r.edc_ref,
+         "entitlement_entry_id": r.entitlement_entry_id, "remaining_after": r.remaining_after}
+        for r in records])
+    return tuple(records)
+
+
+# --- replays -------------------------------------------------------------------------------------
+
+_BY_REF = select(_sales.c.id, _sales.c.request_hash).where(
+    _sales.c.client_ref == bindparam("client_ref"))
+
+
+def find_by_ref(session: Session, client_ref: str) -> Any:
+    """(id, request_hash) of the sale made with `client_ref`, or None."""
+    return session.execute(_BY_REF, {"client_ref": client_ref}).first()
+
+
+def replay(session: Session, req: SaleRequest) -> SaleRecord:
+    """The sale recorded for `req.client_ref`, if `req` is the same body; else 409."""
+    found = find_by_ref(session, req.client_ref)
+    if found is None:
+        raise Replay(req.client_ref)  # unreachable: the row was seen before asking
+    if not hmac.compare_digest(found.request_hash, req.fingerprint):
+        raise IdempotencyConflict(details={"client_ref": req.client_ref})
+    return load_sale(session, found.id)
+
+

@@ -1,0 +1,247 @@
+"""Cashier shifts: open with a float, cash in and out with a reason, close with counted cash.
+
+What the drawer should hold (expected cash):
+
+    opening float
+    + cash taken for the shift's sales (what cash paid, change already given back)
+    + cash put in − cash taken out (with their reasons)
+    − cash refunded by returns made during the shift
+    − cash refunded by voids made during the shift (a voided sale's cash less what its
+      earlier returns already refunded)
+
+The X report shows these figures mid-shift, the Z report at the close, with the counted
+cash and the variance (counted − expected). Sales count toward the shift open when they
+were rung up; voids and returns toward the shift of the person who made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ewarung import audit
+from ewarung.auth.models import User
+from ewarung.db import utcnow
+from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
+from ewarung.money import format_rupiah
+from pos.sale_models import CashMovement, Sale, SaleReturn, Shift, Tender
+from printer.layout import ReportLine
+
+TENDER_KINDS = ("cash", "bpnt", "qris", "transfer")
+
+
+class ShiftAlreadyOpen(Conflict):
+    code = "shift_already_open"
+    template = N_("Kasir ini masih punya shift yang terbuka.")
+
+
+class ShiftClosed(Conflict):
+    code = "shift_closed"
+    template = N_("Shift ini sudah ditutup.")
+
+
+class ShiftNotFound(NotFound):
+    template = N_("Shift tidak ditemukan.")
+
+
+@dataclass(frozen=True)
+class ShiftReport:
+    """The figures of a shift: X (still open) or Z (closed)."""
+
+    shift_id: int
+    kind: str
+    cashier: str
+    opened_at: datetime
+    closed_at: datetime | None
+    opening_float: int
+    sales_count: int
+    sales_total: int
+    tenders: dict[str, int] = field(default_factory=dict)
+    bpnt_count: int = 0
+    bpnt_amount: int = 0
+    voids_count: int = 0
+    voids_total: int = 0
+    returns_count: int = 0
+    refunds_cash: int = 0
+    refunds_bpnt: int = 0
+    cash_in: int = 0
+    cash_out: int = 0
+    expected_cash: int = 0
+    counted_cash: int | None = None
+
+    @property
+    def variance(self) -> int | None:
+        """Counted minus expected (negative: cash missing)."""
+        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API shape."""
+        return {**asdict(self), "variance": self.variance}
+
+
+def open_shift(session: Session, cashier_id: int, opening_float: int) -> Shift:
+    """Open a shift for a cashier with the cash in the drawer."""
+    if opening_float < 0:
+        raise ValidationFailed.field("opening_float", N_("Modal awal tidak boleh negatif."))
+    if current_shift(session, cashier_id) is not None:
+        raise ShiftAlreadyOpen()
+    shift = Shift(cashier_id=cashier_id, opening_float=opening_float, opened_at=utcnow())
+    session.add(shift)
+    session.flush()
+    audit.record(session, "shift.open", entity="shift", entity_id=shift.id,
+                 after={"opening_float": opening_float})
+    return shift
+
+
+def current_shift(session: Session, cashier_id: int) -> Shift | None:
+    """The cashier's open shift."""
+    return session.scalar(select(Shift).where(Shift.cashier_id == cashier_id,
+                                              Shift.closed_at.is_(None)))
+
+
+def get_shift(session: Session, shift_id: int, *, lock: bool = False) -> Shift:
+    """A shift by id (locked against a concurrent close on PostgreSQL)."""
+    stmt = select(Shift).where(Shift.id == shift_id)
+    shift = session.scalar(stmt.with_for_update() if lock else stmt)
+    if shift is None:
+        raise ShiftNotFound()
+    return shift
+
+
+def shift_for(session: Session, shift_id: int, user: User, *, lock: bool = False) -> Shift:
+    """A shift `user` may work on: their own, or anyone's for a manager."""
+    shift = get_shift(session, shift_id, lock=lock)
+    if shift.cashier_id != user.id and not user.has_role("manager"):
+        raise Forbidden()
+    return shift
+
+
+def move_cash(session: Session, shift_id: int, amount: int, reason: str,
+              actor_id: int) -> CashMovement:
+    """Cash put into (positive) or taken out of (negative) the drawer, with the reason."""
+    shift = get_shift(session, shift_id, lock=True)
+    if shift.closed_at is not None:
+        raise ShiftClosed()
+    if amount == 0:
+        raise ValidationFailed.field("amount", N_("Jumlah tidak boleh nol."))
+    if len(reason.strip()) < 3:
+        raise ValidationFailed.field("reason", N_("Tulis alasannya."))
+    movement = CashMovement(shift_id=shift_id, amount=amount, reason=reason.strip()[:300],
+                            actor_id=actor_id, at=utcnow())
+    session.add(movement)
+    session.flush()
+    audit.record(session, "shift.cash", entity="shift", entity_id=shift_id,
+                 after={"amount": amount}, note=reason.strip()[:500])
+    return movement
+
+
+def close_shift(session: Session, shift_id: int, counted_cash: int, actor_id: int,
+                note: str = "") -> ShiftReport:
+    """Close a shift with the cash counted in the drawer; its Z report."""
+    shift = get_shift(session, shift_id, lock=True)
+    if shift.closed_at is not None:
+        raise ShiftClosed()
+    if counted_cash < 0:
+        raise ValidationFailed.field("counted_cash", N_("Uang yang dihitung tidak boleh negatif."))
+    expected = shift_report(session, shift).expected_cash
+    shift.closed_at, shift.closed_by = utcnow(), actor_id
+    shift.counted_cash, shift.expected_cash, shift.note = counted_cash, expected, note[:300]
+    session.flush()
+    report = shift_report(session, shift)
+    audit.record(session, "shift.close", entity="shift", entity_id=shift_id,
+                 after={"expected_cash": expected, "counted_cash": counted_cash,
+                        "variance": report.variance}, note=note[:500] or None)
+    return report
+
+
+def shift_report(session: Session, shift: Shift) -> ShiftReport:
+    """The shift's figures now (X) or as closed (Z), in six aggregate queries."""
+    sid = shift.id
+    completed = (select(Tender.kind, func.count(func.distinct(Tender.sale_id)),
+                        func.coalesce(func.sum(Tender.amount), 0))
+                 .join(Sale, Sale.id == Tender.sale_id)
+                 .where(Sale.shift_id == sid, Sale.status == "completed")
+                 .group_by(Tender.kind))
+    by_kind = {kind: (int(n), int(total)) for kind, n, total in session.execute(completed)}
+    count, total = session.execute(
+        select(func.count(Sale.id), func.coalesce(func.sum(Sale.total), 0))
+        .where(Sale.shift_id == sid, Sale.status == "completed")).one()
+    cash_taken = _scalar(session, select(func.sum(Tender.amount)).join(
+        Sale, Sale.id == Tender.sale_id).where(Sale.shift_id == sid, Tender.kind == "cash"))
+    voids_count, voids_total, voids_cash = _voids(session, sid)
+    returns_count, refunds_cash, refunds_bpnt = session.execute(
+        select(func.count(SaleReturn.id), func.coalesce(func.sum(SaleReturn.refund_cash), 0),
+               func.coalesce(func.sum(SaleReturn.refund_bpnt), 0))
+        .where(SaleReturn.shift_id == sid)).one()
+    cash_in = _scalar(session, select(func.sum(CashMovement.amount)).where(
+        CashMovement.shift_id == sid, CashMovement.amount > 0))
+    cash_out = -_scalar(session, select(func.sum(CashMovement.amount)).where(
+        CashMovement.shift_id == sid, CashMovement.amount < 0))
+    expected = (shift.opening_float + cash_taken + cash_in - cash_out - int(refunds_cash)
+                - voids_cash)
+    cashier = session.scalar(select(User.full_name).where(User.id == shift.cashier_id)) or ""
+    return ShiftReport(
+        shift_id=sid, kind="X" if shift.closed_at is None else "Z", cashier=cashier,
+        opened_at=shift.opened_at, closed_at=shift.closed_at,
+        opening_float=shift.opening_float, sales_count=int(count), sales_total=int(total),
+        tenders={k: by_kind.get(k, (0, 0))[1] for k in TENDER_KINDS},
+        bpnt_count=by_kind.get("bpnt", (0, 0))[0], bpnt_amount=by_kind.get("bpnt", (0, 0))[1],
+        voids_count=voids_count, voids_total=voids_total, returns_count=int(returns_count),
+        refunds_cash=int(refunds_cash), refunds_bpnt=int(refunds_bpnt), cash_in=cash_in,
+        cash_out=cash_out, expected_cash=expected if shift.closed_at is None
+        else int(shift.expected_cash or expected), counted_cash=shift.counted_cash)
+
+
+def _scalar(session: Session, stmt: Any) -> int:
+    return int(session.scalar(stmt) or 0)
+
+
+def _voids(session: Session, shift_id: int) -> tuple[int, int, int]:
+    """Voids made during the shift: how many, their total, the cash they gave back."""
+    rows = session.execute(select(Sale.id, Sale.total).where(Sale.void_shift_id == shift_id)
+                           ).all()
+    if not rows:
+        return 0, 0, 0
+    ids = [r.id for r in rows]
+    cash = _scalar(session, select(func.sum(Tender.amount)).where(
+        Tender.sale_id.in_(ids), Tender.kind == "cash"))
+    refunded = _scalar(session, select(func.sum(SaleReturn.refund_cash)).where(
+        SaleReturn.sale_id.in_(ids)))
+    return len(rows), sum(int(r.total) for r in rows), cash - refunded
+
+
+def report_lines(report: ShiftReport, tz: ZoneInfo) -> tuple[str, list[ReportLine]]:
+    """The report as a title and printable lines (`printer.queue.enqueue_report`).
+
+    Like receipts, the paper is in Indonesian whatever the screen's language.
+    """
+    title = ("LAPORAN X (SHIFT BERJALAN)" if report.kind == "X"
+             else "LAPORAN Z (TUTUP SHIFT)")
+    lines: list[ReportLine] = [
+        ("Kasir", report.cashier), ("Shift", f"#{report.shift_id}"),
+        ("Dibuka", _local(report.opened_at, tz)),
+        ("Transaksi", str(report.sales_count)), ("Total", format_rupiah(report.sales_total))]
+    labels = {"cash": "Tunai", "bpnt": "BPNT", "qris": "QRIS", "transfer": "Transfer"}
+    lines += [(labels[k], format_rupiah(v)) for k, v in report.tenders.items()]
+    lines += [("Jumlah BPNT", str(report.bpnt_count)),
+              ("Batal", f"{report.voids_count} / {format_rupiah(report.voids_total)}"),
+              ("Retur tunai", format_rupiah(report.refunds_cash)),
+              ("Modal awal", format_rupiah(report.opening_float)),
+              ("Kas masuk", format_rupiah(report.cash_in)),
+              ("Kas keluar", format_rupiah(report.cash_out)),
+              ("Kas seharusnya", format_rupiah(report.expected_cash))]
+    if report.counted_cash is not None:
+        lines += [("Kas dihitung", format_rupiah(report.counted_cash)),
+                  ("Selisih", format_rupiah(report.variance))]
+    if report.closed_at is not None:
+        lines.append(("Ditutup", _local(report.closed_at, tz)))
+    return title, lines
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H.%M")

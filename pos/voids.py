@@ -1,0 +1,183 @@
+"""Voids and returns: a manager approves, stock goes back into its batch, entitlement too.
+
+A sale line's stock movements all point at it (`ref_type = 'sale_line'`): the sale's own
+takes (kind `sale`) and whatever came back since (kind `return`, from a return or a void).
+Their sum per batch is what the line still holds, so a void restores exactly that, and a
+return takes its quantity from it, freshest batches first (`inventory.ledger.portion`).
+
+How a partial return is refunded: BPNT paid only eligible lines, and aid must never turn
+into cash. So the amount of returned eligible goods goes back to the card first, as far as
+the sale's BPNT payment has not been given back yet; only the rest is refunded in cash. The
+amount of returned goods that are not eligible is refunded in cash. Over all returns of a
+sale, the card gets back at most what it paid and the cash refunds at most what was paid
+otherwise (QRIS and transfer payments are refunded from the drawer too). A void gives back
+whatever is left of both.
+
+Lock order on PostgreSQL, as in a sale: the sale row, then every batch involved in id order
+(taken at once), then the KPM's row (`pos.ledger.reverse`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ewarung import audit
+from ewarung.db import utcnow
+from ewarung.errors import N_, Conflict, ValidationFailed
+from ewarung.money import line_amount
+from inventory import stock
+from inventory.ledger import Allocation, parse_quantity, portion, show
+from inventory.models import StockMove
+from pos import ledger
+from pos.receipts import queue_void_receipt
+from pos.sale_models import Sale, SaleLine, SaleReturn, SaleReturnLine, Shift, Tender
+from pos.sale_records import SaleNotFound, load_sale, return_json
+
+REF_TYPE = "sale_line"
+
+
+class SaleAlreadyVoided(Conflict):
+    code = "sale_already_voided"
+    template = N_("Transaksi ini sudah dibatalkan.")
+
+
+def _locked_sale(session: Session, sale_id: int) -> Sale:
+    """The sale, locked against a concurrent void or return (PostgreSQL)."""
+    sale = session.scalar(select(Sale).where(Sale.id == sale_id).with_for_update())
+    if sale is None:
+        raise SaleNotFound()
+    if sale.status == "voided":
+        raise SaleAlreadyVoided()
+    return sale
+
+
+def held_allocations(session: Session, line_ids: Sequence[int]) -> dict[int, list[Allocation]]:
+    """What each line still holds, by batch in the order taken: its movements summed."""
+    rows = session.execute(
+        select(StockMove.ref_id, StockMove.batch_id, func.sum(StockMove.quantity),
+               func.sum(StockMove.value), func.min(StockMove.id))
+        .where(StockMove.ref_type == REF_TYPE, StockMove.ref_id.in_(list(line_ids)))
+        .group_by(StockMove.ref_id, StockMove.batch_id).order_by(func.min(StockMove.id)))
+    held: dict[int, list[Allocation]] = {}
+    for line_id, batch_id, quantity, value, _first in rows:
+        qty = -quantity  # SUM keeps the Quantity type: a Decimal, not thousandths
+        if qty > 0:
+            held.setdefault(line_id, []).append(Allocation(batch_id, qty, -int(value)))
+    return held
+
+
+def _put_back(session: Session, allocations: dict[int, list[Allocation]]) -> None:
+    stock.lock_batches(session, {a.batch_id for part in allocations.values() for a in part})
+    for line_id, part in sorted(allocations.items()):
+        stock.restore(session, part, ref_type=REF_TYPE, ref_id=line_id, kind="return")
+
+
+def _open_shift(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(Shift.id).where(Shift.cashier_id == user_id,
+                                                 Shift.closed_at.is_(None)))
+
+
+def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, approver_id: int,
+              url_root: str = "", secret: str = "") -> Sale:
+    """Void a whole sale: stock back to its batches, entitlement back to the card."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
+    sale = _locked_sale(session, sale_id)
+    line_ids = list(session.scalars(select(SaleLine.id).where(SaleLine.sale_id == sale_id)))
+    _put_back(session, held_allocations(session, line_ids))
+    reversals = ledger.reverse_sale(session, sale_id, reason)
+    sale.status, sale.voided_at, sale.void_reason = "voided", utcnow(), reason[:300]
+    sale.voided_by, sale.void_approver_id = actor_id, approver_id
+    sale.void_shift_id = _open_shift(session, actor_id)
+    session.flush()
+    audit.record(session, "sale.void", entity="sale", entity_id=sale_id,
+                 before={"status": "completed"},
+                 after={"status": "voided", "number": sale.number,
+                        "bpnt_returned": sum(e.amount for e in reversals)},
+                 note=reason[:500], actor_id=actor_id, approver_id=approver_id)
+    if url_root:
+        queue_void_receipt(session, load_sale(session, sale_id), url_root, secret)
+    return sale
+
+
+def _returned_amounts(session: Session, line_ids: Sequence[int]) -> dict[int, int]:
+    rows = session.execute(select(SaleReturnLine.sale_line_id, func.sum(SaleReturnLine.amount))
+                           .where(SaleReturnLine.sale_line_id.in_(list(line_ids)))
+                           .group_by(SaleReturnLine.sale_line_id))
+    return {line_id: int(total) for line_id, total in rows}
+
+
+def _bpnt_left(session: Session, sale_id: int) -> tuple[int | None, int]:
+    """(the sale's redemption entry, how much of it has not been given back yet)."""
+    tender = session.execute(select(Tender.entitlement_entry_id, Tender.amount).where(
+        Tender.sale_id == sale_id, Tender.kind == "bpnt")).first()
+    if tender is None or tender.entitlement_entry_id is None:
+        return None, 0
+    given_back = session.scalar(select(func.coalesce(func.sum(SaleReturn.refund_bpnt), 0))
+                                .where(SaleReturn.sale_id == sale_id)) or 0
+    return tender.entitlement_entry_id, int(tender.amount) - int(given_back)
+
+
+def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]],
+                 reason: str, *, actor_id: int, approver_id: int) -> dict[str, Any]:
+    """Take back part of a sale (see the module docstring for how it is refunded)."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ValidationFailed.field("reason", N_("Tulis alasan pengembalian."))
+    _locked_sale(session, sale_id)
+    lines = {ln.id: ln for ln in session.scalars(
+        select(SaleLine).where(SaleLine.sale_id == sale_id))}
+    wanted = _check_items(lines, items)
+    held = held_allocations(session, list(wanted))
+    returned = _returned_amounts(session, list(wanted))
+    parts = {line_id: portion(held[line_id], qty) for line_id, qty in wanted.items()}
+    _put_back(session, parts)
+    entry_id, bpnt_left = _bpnt_left(session, sale_id)
+    ret = SaleReturn(sale_id=sale_id, reason=reason[:300], actor_id=actor_id,
+                     approver_id=approver_id, shift_id=_open_shift(session, actor_id))
+    refund_bpnt = refund_cash = 0
+    for line_id, qty in wanted.items():
+        line = lines[line_id]
+        left_amount = line.amount - returned.get(line_id, 0)
+        amount = left_amount if qty == line.quantity - line.returned_quantity \
+            else min(line_amount(line.unit_price, qty), left_amount)
+        to_card = min(amount, bpnt_left - refund_bpnt) if line.commodity_group != "none" else 0
+        refund_bpnt += to_card
+        refund_cash += amount - to_card
+        line.returned_quantity = line.returned_quantity + qty
+        ret.lines.append(SaleReturnLine(sale_line_id=line_id, quantity=qty, amount=amount,
+                                        cost=sum(a.value for a in parts[line_id])))
+    ret.refund_bpnt, ret.refund_cash = refund_bpnt, refund_cash
+    session.add(ret)
+    session.flush()
+    if refund_bpnt and entry_id is not None:
+        ledger.reverse(session, entry_id, refund_bpnt, sale_id=sale_id, reason=reason)
+    audit.record(session, "sale.return", entity="sale", entity_id=sale_id,
+                 after={"return_id": ret.id, "refund_cash": refund_cash,
+                        "refund_bpnt": refund_bpnt,
+                        "lines": {str(k): show(v) for k, v in wanted.items()}},
+                 note=reason[:500], actor_id=actor_id, approver_id=approver_id)
+    return return_json(ret, list(ret.lines))
+
+
+def _check_items(lines: dict[int, SaleLine], items: Sequence[tuple[int, Any]]
+                 ) -> dict[int, Decimal]:
+    wanted: dict[int, Decimal] = {}
+    for i, (line_id, raw) in enumerate(items):
+        if line_id not in lines:
+            raise ValidationFailed.field(f"lines.{i}.sale_line_id",
+                                         N_("Baris ini bukan bagian dari transaksi tersebut."))
+        qty = parse_quantity(raw, f"lines.{i}.quantity")
+        wanted[line_id] = wanted.get(line_id, Decimal(0)) + qty
+        line = lines[line_id]
+        if wanted[line_id] > line.quantity - line.returned_quantity:
+            raise ValidationFailed.field(f"lines.{i}.quantity", N_(
+                "Paling banyak %(left)s yang masih bisa dikembalikan."),
+                left=show(line.quantity - line.returned_quantity))
+    return wanted

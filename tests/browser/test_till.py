@@ -1,0 +1,156 @@
+"""The till in Chromium against the real sale API: cash, BPNT with cash, QRIS, refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from pos import ledger
+from pos.sale_models import Sale
+from tests.browser.conftest import layout_problems, screenshot, sign_in_with_pin
+from tests.factories import (
+    card_key,
+    credit,
+    make_beneficiary,
+    make_card_number,
+    make_outlet,
+    make_product,
+    make_stock,
+    make_user,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def till_shop(app, db):
+    card = make_card_number()
+    with db.unit_of_work() as s:
+        make_outlet(s)
+        make_user(s, "cashier", "siti", full_name="Siti Aminah")
+        rice = make_product(s, "Beras Medium 5 kg", price=62_500)
+        oil = make_product(s, "Minyak Goreng 1 L", price=18_000, commodity_group="none")
+        make_stock(s, rice, 20, 55_000)
+        make_stock(s, oil, 20, 15_000)
+        kpm = make_beneficiary(s, card_key(app), card=card, name="Lilis Wahyuni")
+        credit(s, kpm, 200_000)
+        return {"card": card, "kpm": kpm.id, "rice": rice.id, "oil": oil.id}
+
+
+def _open_till(page):
+    sign_in_with_pin(page, "Siti Aminah", "1234")
+    page.wait_for_url("**/till/")
+    page.wait_for_selector(".product-tile")
+
+
+def _add(page, product_id):
+    page.click(f".product-tile[data-id='{product_id}']")
+
+
+def _finish(page):
+    page.click("#pay-submit")
+    page.wait_for_selector("#done-dialog[open]")
+    number = page.inner_text("#done-number")
+    page.wait_for_selector("#receipt-preview .receipt-paper")
+    return number
+
+
+def test_a_cash_sale_from_tap_to_receipt(tablet, till_shop, db):
+    _open_till(tablet)
+    _add(tablet, till_shop["rice"])
+    _add(tablet, till_shop["oil"])
+    assert tablet.inner_text("#total") == "Rp80.500"
+    tablet.click("#pay-cash")
+    tablet.fill("#cash-given", "100000")
+    assert tablet.inner_text("#change") == "Rp19.500"
+    number = _finish(tablet)
+    assert number.startswith("EW-")
+    assert tablet.inner_text("#done-change") == "Rp19.500"
+    assert number in tablet.inner_text("#receipt-preview")
+    assert tablet.inner_text("#print-status") == "Printer tidak dipakai."
+    assert not tablet.is_visible("#print-retry")
+    screenshot(tablet, "till-cash-done")
+    assert tablet.errors == [] and tablet.foreign_requests == []
+
+
+def test_bpnt_with_cash_for_the_oil(tablet, till_shop, db):
+    _open_till(tablet)
+    _add(tablet, till_shop["rice"])
+    _add(tablet, till_shop["oil"])
+    tablet.click("#pay-bpnt")
+    tablet.fill("#card", till_shop["card"])
+    tablet.click("#card-lookup")
+    tablet.wait_for_selector("#kpm:not([hidden])")
+    assert "Lilis Wahyuni" in tablet.inner_text("#kpm")
+    assert "*" in tablet.input_value("#card")  # the full number leaves the screen
+    assert tablet.input_value("#bpnt-amount") == "62500"
+    tablet.fill("#edc-ref", "004512")
+    tablet.fill("#cash-given", "20000")
+    _finish(tablet)
+    assert "Sisa saldo BPNT" in tablet.inner_text("#receipt-preview")
+    with db.unit_of_work(write=False) as s:
+        assert ledger.entitlement_of(s, till_shop["kpm"]).remaining == 137_500
+    assert tablet.errors == []
+
+
+def test_qris_records_its_reference(tablet, till_shop, db):
+    _open_till(tablet)
+    _add(tablet, till_shop["oil"])
+    tablet.click("#pay-qris")
+    tablet.fill("#reference", "QR-7781")
+    _finish(tablet)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(Sale.total)) == 18_000
+
+
+def test_refusals_show_next_to_their_cause(tablet, till_shop, db):
+    _open_till(tablet)
+    for _ in range(4):  # Rp250.000 of rice against Rp200.000 left
+        _add(tablet, till_shop["rice"])
+    tablet.click("#pay-bpnt")
+    tablet.fill("#card", make_card_number())
+    tablet.click("#card-lookup")
+    tablet.wait_for_selector("#card-error:not([hidden])")
+    assert "tidak terdaftar" in tablet.inner_text("#card-error")
+    tablet.fill("#card", till_shop["card"])
+    tablet.click("#card-lookup")
+    tablet.wait_for_selector("#kpm:not([hidden])")
+    tablet.fill("#bpnt-amount", "250000")
+    tablet.fill("#edc-ref", "004512")
+    tablet.click("#pay-submit")
+    tablet.wait_for_selector("#bpnt-error:not([hidden])")
+    assert "Rp200.000" in tablet.inner_text("#bpnt-error")
+    assert tablet.is_visible("#pay-dialog")
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Sale)).all() == []
+
+
+def test_the_done_dialog_fits_a_portrait_tablet(tablet, till_shop):
+    tablet.set_viewport_size({"width": 800, "height": 1280})
+    _open_till(tablet)
+    _add(tablet, till_shop["oil"])
+    tablet.click("#pay-cash")
+    _finish(tablet)
+    assert layout_problems(tablet) == []
+    screenshot(tablet, "till-done-portrait")
+
+
+def test_sale_shift_and_receipt_check_pages_fit_a_portrait_tablet(tablet, till_shop, db):
+    tablet.set_viewport_size({"width": 800, "height": 1280})
+    _open_till(tablet)
+    _add(tablet, till_shop["rice"])
+    tablet.click("#pay-cash")
+    _finish(tablet)
+    with db.unit_of_work(write=False) as s:
+        sale_id = s.scalar(select(Sale.id))
+    for path, name in ((f"/sales/{sale_id}", "sale"), ("/sales/", "sales"), ("/shift", "shift")):
+        tablet.goto(path)
+        assert layout_problems(tablet) == [], path
+        screenshot(tablet, f"{name}-portrait")
+    code_url = tablet.evaluate(
+        f"fetch('/api/v1/sales/{sale_id}').then(r => r.json()).then(s => s.receipt.verify_url)")
+    tablet.goto(code_url)
+    assert "Struk sah" in tablet.content()
+    assert layout_problems(tablet) == []
+    screenshot(tablet, "receipt-check-portrait")
+    assert tablet.errors == [] and tablet.foreign_requests == []
