@@ -20,7 +20,8 @@ from pathlib import Path
 from bench.common import Figure, table
 
 #: in the order they run; the cheap ones first
-MODULES = ("search", "stock_issue", "kpm_lookup", "report", "first_byte", "till_load", "memory")
+MODULES = ("search", "stock_issue", "kpm_lookup", "report", "first_byte", "till_load", "memory",
+           "checkout")
 
 
 def machine() -> str:
