@@ -56,3 +56,28 @@ def test_csrf_token_of_another_session_is_refused(app, client, db):
                                                   "pin": "4321"},
                            headers={"X-CSRFToken": other.csrf})
     assert error_code(resp) == "csrf_failed"
+
+
+def test_every_write_route_refuses_a_signed_in_browser_without_the_token(app, client, db):
+    from werkzeug.routing import IntegerConverter
+
+    from ewarung.web import PUBLIC
+
+    with db.unit_of_work() as s:
+        make_user(s, "admin", "boss")
+    client.login("boss", password=PASSWORD)
+    checked = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint == "static" or getattr(view, "_access", None) == PUBLIC:
+            continue
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            values = {name: 1 if isinstance(conv, IntegerConverter) else "x"
+                      for name, conv in rule._converters.items()}
+            url = rule.build(values, append_unknown=False)[1]
+            for body in ({"json": {}}, {"data": {}}):
+                resp = client.raw.open(url, method=method, **body)
+                assert resp.status_code == 403, (method, url, resp.status_code)
+                resp.close()
+            checked.append((method, url))
+    assert len(checked) > 30
