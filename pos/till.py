@@ -44,6 +44,7 @@ def _text() -> dict[str, str]:
         "waiting": gettext("%(n)s transaksi menunggu dikirim"),
         "refused_later": gettext("Ditolak server"),
         "unknown_barcode": gettext("Barcode tidak dikenal"),
+        "camera_failed": gettext("Kamera tidak dapat dipakai. Ketik atau pindai barcode."),
     }
 
 

@@ -1,9 +1,10 @@
 // Service worker of the till: keeps the app shell so a reload during a Wi-Fi drop still
-// opens the till. Pages: network first, cache as fallback. Assets: cache first. API: never cached.
+// opens the till. Pages: network first, cache as fallback. Assets: from the cache, refreshed in
+// the background. API: never cached.
 "use strict";
 const CACHE = "ewarung-till-v1";
 const SHELL = ["/till/", "/static/css/app.css", "/static/css/till.css", "/static/js/till.js",
-  "/static/js/outbox.js", "/static/js/scanner.js"];
+  "/static/js/outbox.js", "/static/js/scanner.js", "/static/js/camera.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -26,6 +27,15 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
+    // Stale while revalidate: instant from the cache, refreshed for the next load, so a new
+    // version of the till reaches the tablet without anyone clearing its cache.
+    event.respondWith(caches.open(CACHE).then(async (cache) => {
+      const hit = await cache.match(event.request);
+      const fresh = fetch(event.request).then((resp) => {
+        if (resp.ok) cache.put(event.request, resp.clone());
+        return resp;
+      }).catch(() => hit);
+      return hit || fresh;
+    }));
   }
 });

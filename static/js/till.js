@@ -345,14 +345,24 @@ function wire() {
     if (keypadFor && Number.isFinite(milli)) setQuantity(keypadFor.id, milli);
   });
   $("new-sale").addEventListener("click", () => { $("done-dialog").close(); $("search").focus(); });
-  new ScannerListener(async (code) => {
-    const { ok, data } = await api("GET", `/api/v1/products?q=${encodeURIComponent(code)}&limit=1`).catch(() => ({ ok: false }));
-    const hit = ok && data.find((p) => p.barcode === code || p.sku === code);
-    if (hit) addProduct(hit);
-    else showToast(`${T.unknown_barcode}: ${code}`);
-  }, { passThrough: [$("card")] }).attach(document);
-  if ("BarcodeDetector" in window && navigator.mediaDevices) $("camera-scan").hidden = false;
+  new ScannerListener(addByCode, { passThrough: [$("card")] }).attach(document);
+  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+    $("camera-scan").hidden = false;
+    $("camera-scan").addEventListener("click", async () => {
+      const { scanWithCamera } = await import("./camera.js");
+      scanWithCamera($("camera-dialog"), $("camera-video"), addByCode)
+        .catch(() => { $("camera-dialog").close(); showToast(T.camera_failed); });
+    });
+    $("camera-cancel").addEventListener("click", () => $("camera-dialog").close());
+  }
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(CONFIG.service_worker).catch(() => {});
+}
+
+async function addByCode(code) {
+  const { ok, data } = await api("GET", `/api/v1/products?q=${encodeURIComponent(code)}&limit=1`).catch(() => ({ ok: false }));
+  const hit = ok && data.find((p) => p.barcode === code || p.sku === code);
+  if (hit) addProduct(hit);
+  else showToast(`${T.unknown_barcode}: ${code}`);
 }
 
 function showToast(text) {

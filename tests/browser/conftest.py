@@ -22,7 +22,9 @@ TABLET_SIZES = {"landscape": (1280, 800), "portrait": (800, 1280)}
 LAYOUT_JS = (Path(__file__).parent / "layout_problems.js").read_text()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+                 "--disable-sync", "--disable-dev-shm-usage",
+                 # a camera that shows a test pattern, allowed without a prompt
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture(scope="session")

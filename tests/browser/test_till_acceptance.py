@@ -223,3 +223,46 @@ def test_a_sale_made_while_the_wifi_is_down_is_sent_once_when_it_returns(tablet,
     assert len(sales) == 1
     tablet.wait_for_timeout(1500)  # later ticks must not send it again
     assert len(_sales(db)) == 1
+
+
+#: the browser's own BarcodeDetector, which Linux Chromium lacks, standing in for Android's:
+#: it "sees" the rice's barcode once the (fake) camera is playing
+FAKE_DETECTOR = """
+window.BarcodeDetector = class {
+  static async getSupportedFormats() { return ["ean_13", "qr_code"]; }
+  constructor(options) { window.__detectorFormats = options.formats; }
+  async detect(video) { return video.readyState >= 2 ? [{rawValue: "%s"}] : []; }
+};
+""" % RICE_BARCODE
+
+
+def test_the_camera_scans_a_barcode_where_the_tablet_can(tablet, shop):
+    tablet.context.grant_permissions(["camera"])
+    tablet.add_init_script(FAKE_DETECTOR)
+    sign_in_with_pin(tablet, "Siti Aminah", "1234")
+    tablet.wait_for_url("**/till/")
+    tablet.click("#camera-scan")
+    tablet.locator(".cart-line", has_text="Beras Medium").wait_for()
+    assert not tablet.locator("#camera-dialog").evaluate("d => d.open")
+    assert tablet.evaluate("window.__detectorFormats") == ["ean_13", "qr_code"]
+    assert tablet.evaluate("document.getElementById('camera-video').srcObject") is None
+    assert tablet.errors == []
+
+
+def test_without_barcodedetector_there_is_no_camera_button(tablet, shop):
+    sign_in_with_pin(tablet, "Siti Aminah", "1234")
+    tablet.wait_for_url("**/till/")
+    assert tablet.locator("#camera-scan").is_hidden()
+
+
+def test_a_reload_during_a_wifi_drop_still_opens_the_till(tablet, shop):
+    sign_in_with_pin(tablet, "Siti Aminah", "1234")
+    tablet.wait_for_url("**/till/")
+    tablet.evaluate("navigator.serviceWorker.ready")
+    tablet.reload()  # now the service worker controls the page and has the shell
+    tablet.wait_for_function("navigator.serviceWorker.controller !== null")
+    tablet.context.set_offline(True)
+    tablet.reload()
+    tablet.locator("#pay-cash").wait_for()
+    assert tablet.locator("#search").is_visible()
+    tablet.context.set_offline(False)
