@@ -21,10 +21,9 @@ void); `ledger.portion(allocations, quantity)` gives the part for a partial retu
 sale's lines in three statements instead of three per line; `plan_many` + `IssuePlan.write`
 split it in two, so each line's movements can point at a record made in between.
 
-Neither commits. On PostgreSQL `issue` locks the product's batches with stock (`FOR UPDATE`,
-in id order; the overdraft batch, when needed, last), so two sales of the last unit queue and
-the second sees it gone; a sale of several
-products should call `issue` in product id order so two sales never wait on each other.
+Neither commits. On PostgreSQL `issue` locks the product's batches with stock
+(`FOR NO KEY UPDATE`, in id order; the overdraft batch, when needed, last), so two sales of
+the last unit queue and the second sees it gone; a sale of several products should call `issue` in product id order so two sales never wait on each other.
 On SQLite the writer lock of the request already serialises writers.
 
 Hot path: one indexed read of the product's batches that still hold stock (a range on
@@ -70,7 +69,7 @@ _HELD = (select(_batches.c.product_id, *_BATCH_COLUMNS)
          .where(_batches.c.product_id.in_(bindparam("product_ids", expanding=True)),
                 _batches.c.quantity_left > 0)
          .order_by(_batches.c.id))
-_HELD_LOCKED = _HELD.with_for_update()
+_HELD_LOCKED = _HELD.with_for_update(key_share=True)
 _INSERT_MOVES = insert(_moves)
 _save_batch = (update(_batches).where(_batches.c.id == bindparam("b_id"))
                .values(quantity_left=bindparam("b_qty", type_=Quantity()),
@@ -319,7 +318,7 @@ def _is_postgres(session: Session) -> bool:
 
 
 def _for_update(session: Session, stmt: Any) -> Any:
-    return stmt.with_for_update() if _is_postgres(session) else stmt
+    return stmt.with_for_update(key_share=True) if _is_postgres(session) else stmt
 
 
 def _batch(row: Any) -> Batch:

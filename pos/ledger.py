@@ -5,8 +5,10 @@ query per KPM, then `pos.entitlement.compute_entitlement`). `redeem` and `revers
 inside the caller's unit of work (the sale's transaction) and never commit.
 
 Concurrency: a redemption reads the balance and then writes, so two tills must not both
-read the same balance. On PostgreSQL `redeem` locks the KPM's row (`SELECT ... FOR UPDATE`);
-on SQLite every writer already holds the in-process writer lock and `BEGIN IMMEDIATE`.
+read the same balance. On PostgreSQL `redeem` locks the KPM's row (`FOR NO KEY UPDATE`, which
+lets through the key-share lock that inserting a row referring to the KPM takes: a sale
+inserts its row before it redeems, and a plain `FOR UPDATE` there deadlocks two sales of one
+card); on SQLite every writer already holds the in-process writer lock and `BEGIN IMMEDIATE`.
 Callers that lock other rows too (stock batches) should lock the KPM first or last, always
 in the same order.
 """
@@ -72,7 +74,7 @@ _SUMS = (select(_ENTRIES.c.kind, _ENTRIES.c.period, func.sum(_ENTRIES.c.amount))
          .where(_ENTRIES.c.beneficiary_id == bindparam("beneficiary_id"))
          .group_by(_ENTRIES.c.kind, _ENTRIES.c.period))
 _ACTIVE = select(_KPM.c.active).where(_KPM.c.id == bindparam("beneficiary_id"))
-_ACTIVE_LOCKED = _ACTIVE.with_for_update()
+_ACTIVE_LOCKED = _ACTIVE.with_for_update(key_share=True)
 _INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
 
 
@@ -118,7 +120,7 @@ def _check_amount(amount: int, name: str = "amount") -> None:
 def _lock_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
     """The KPM's row, locked until the transaction ends (PostgreSQL; a no-op on SQLite)."""
     found = session.scalar(select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-                           .with_for_update())
+                           .with_for_update(key_share=True))
     if found is None:
         raise BeneficiaryNotFound()
     return found

@@ -5,8 +5,8 @@ the day's sequence. The sequence comes from the day's counter row, taken inside 
 own transaction in one statement (an upsert returning the new value): a refused sale rolls
 its increment back with everything else, so the numbers of a day have no gaps and a number
 is never given twice. On PostgreSQL the statement keeps the day's row locked until the sale
-commits, so a shop's sales pass it one at a time; it is the first lock a sale takes, which
-keeps the lock order fixed (see `pos.sales`).
+commits, so a shop's sales pass it one at a time; it is therefore the last lock a sale takes,
+just before commit, which also keeps the lock order fixed (see `pos.sales`).
 """
 
 from __future__ import annotations

@@ -8,27 +8,31 @@ of work:
    the tenders with the pure core (`pos.checkout`). It writes nothing, so on SQLite it runs
    before the writer lock.
 2. `record_sale` writes, taking locks in one fixed order so that two sales never wait on
-   each other in a circle on PostgreSQL: the day's counter row (`pos.numbering`), the
-   product batches in id order (`inventory.stock.plan_many`), then the KPM's row
-   (`pos.ledger.redeem`, which re-reads the balance under that lock, so several tablets never
-   overdraw one card). Statements are Core and multi-row: on the hot path a sale is about ten
-   statements.
+   each other in a circle on PostgreSQL: the product batches in id order
+   (`inventory.stock.plan_many`), the KPM's row (`pos.ledger.redeem`, which re-reads the
+   balance under that lock, so several tablets never overdraw one card), and last the day's
+   counter row (`pos.numbering`). Every sale of the day passes that one row, so it is taken
+   as late as possible: the sale row goes in under a provisional number (`provisional_number`)
+   that the day's number replaces just before commit, and on PostgreSQL the counter stays
+   locked only for the rest of the commit, not for the whole sale. Statements are Core and
+   multi-row: on the hot path a sale is about a dozen statements.
 
 Idempotency: the sale row is inserted with ON CONFLICT (client_ref) DO NOTHING. When the row
 is not inserted, another request with the same `client_ref` got there first (or is about to
-commit; PostgreSQL waits for it): `record_sale` raises `Replay`, the caller rolls back
-(undoing the counter) and answers with that sale through `replay`, or 409
+commit; PostgreSQL waits for it): `record_sale` raises `Replay` before it has counted, the
+caller rolls back and answers with that sale through `replay`, or 409
 `idempotency_conflict` when its body differs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -72,13 +76,14 @@ _tenders = cast(Table, Tender.__table__)
 def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     """Write the prepared sale and queue its receipt; raises `Replay` for a known client_ref."""
     req = sale.request
-    number = format_number(sale.shop.code, sale.business_day,
-                           next_sequence(session, sale.business_day))
-    sale_id = _insert_sale(session, sale, till, number)
+    sale_id = _insert_sale(session, sale, till, provisional_number(req.client_ref))
     if sale_id is None:
         raise Replay(req.client_ref)
     lines = _insert_lines(session, sale_id, sale)
     tenders = _insert_tenders(session, sale_id, sale)
+    number = format_number(sale.shop.code, sale.business_day,
+                           next_sequence(session, sale.business_day))
+    session.execute(_SET_NUMBER, {"sale_id": sale_id, "number": number})
     rec = SaleRecord(id=sale_id, number=number, created_at=sale.at, cashier_id=till.cashier_id,
                      total=sale.settlement.total, lines=lines, tenders=tenders,
                      shift_id=sale.shift_id, above_reference=sale.above_reference)
@@ -99,8 +104,19 @@ _INSERT_SALE = {
                                   for c in _SALE_COLUMNS})
     .on_conflict_do_nothing(index_elements=[_sales.c.client_ref]).returning(_sales.c.id)
     for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_SET_NUMBER = update(_sales).where(_sales.c.id == bindparam("sale_id")).values(
+    number=bindparam("number"))
 _INSERT_LINES = insert(_lines).returning(_lines.c.id, sort_by_parameter_order=True)
 _INSERT_TENDERS = insert(_tenders)
+
+
+def provisional_number(client_ref: str) -> str:
+    """The sale's number until the day's number is taken, in the same transaction.
+
+    Unique per `client_ref` and never the shape of a real number; nobody outside the sale's
+    own transaction ever sees it.
+    """
+    return "~" + hashlib.sha256(client_ref.encode()).hexdigest()[:23]
 
 
 def _insert_sale(session: Session, sale: PreparedSale, till: Till, number: str) -> int | None:

@@ -107,7 +107,7 @@ def current_shift(session: Session, cashier_id: int) -> Shift | None:
 def get_shift(session: Session, shift_id: int, *, lock: bool = False) -> Shift:
     """A shift by id (locked against a concurrent close on PostgreSQL)."""
     stmt = select(Shift).where(Shift.id == shift_id)
-    shift = session.scalar(stmt.with_for_update() if lock else stmt)
+    shift = session.scalar(stmt.with_for_update(key_share=True) if lock else stmt)
     if shift is None:
         raise ShiftNotFound()
     return shift

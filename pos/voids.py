@@ -48,7 +48,8 @@ class SaleAlreadyVoided(Conflict):
 
 def _locked_sale(session: Session, sale_id: int) -> Sale:
     """The sale, locked against a concurrent void or return (PostgreSQL)."""
-    sale = session.scalar(select(Sale).where(Sale.id == sale_id).with_for_update())
+    sale = session.scalar(select(Sale).where(Sale.id == sale_id)
+                          .with_for_update(key_share=True))
     if sale is None:
         raise SaleNotFound()
     if sale.status == "voided":
