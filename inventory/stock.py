@@ -24,7 +24,8 @@ split it in two, so each line's movements can point at a record made in between.
 Neither commits. On PostgreSQL `issue` locks the product's batches with stock
 (`FOR NO KEY UPDATE`, in id order; the overdraft batch, when needed, last), so two sales of
 the last unit queue and the second sees it gone; a sale of several products should call
-`issue` in product id order so two sales never wait on each other. On SQLite the writer lock of the request already serialises writers.
+`issue` in product id order so two sales never wait on each other. On SQLite the writer
+lock of the request already serialises writers.
 
 Hot path: one indexed read of the product's batches that still hold stock (a range on
 `(product_id, quantity_left)`), one UPDATE per touched batch and one multi-row INSERT of
