@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bench.gen.databases import table_of
 from pos.cards import card_hash, derive_card_key, luhn_check_digit, mask_card_number
 from pos.identity import make_nik
 from pos.models import Beneficiary, EntitlementEntry, KksCard
@@ -74,15 +75,16 @@ def generate_beneficiaries(conn_or_session: Any, n: int, seed: int, secret: str,
                          "kecamatan": "", "id_dtks": None, "active": True,
                          "created_at": now, "updated_at": now})
         result = conn_or_session.execute(
-            insert(Beneficiary).returning(Beneficiary.id, sort_by_parameter_order=True), rows)
+            insert(table_of(Beneficiary)).returning(Beneficiary.id, sort_by_parameter_order=True),
+            rows)
         batch_ids = [r[0] for r in result]
         ids.extend(batch_ids)
         offset = start
-        conn_or_session.execute(insert(KksCard), [
+        conn_or_session.execute(insert(table_of(KksCard)), [
             {"beneficiary_id": bid, "card_hash": card_hash(key, cards[offset + j]),
              "masked": mask_card_number(cards[offset + j]), "status": "active",
              "created_at": now} for j, bid in enumerate(batch_ids)])
-        conn_or_session.execute(insert(EntitlementEntry), [
+        conn_or_session.execute(insert(table_of(EntitlementEntry)), [
             {"beneficiary_id": bid, "kind": "credit", "period": period, "amount": amount,
              "created_at": now} for bid in batch_ids])
     return GeneratedBeneficiaries(ids, cards, period, amount)

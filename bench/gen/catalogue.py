@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bench.gen.databases import bump_sequence, table_of
+from bench.gen.receipts import Deliveries, Received
 from inventory.models import COMMODITY_GROUPS, Barcode, Product, StockBatch, StockMove
 from inventory.search import normalise
 
@@ -85,16 +87,17 @@ def generate_products(conn_or_session: Any, n: int, seed: int = 1) -> list[int]:
         for _ in range(2 if rng.random() < 0.1 else 1):
             codes.append({"product_id": i, "code": ean13(f"899{seed:02d}{len(codes):07d}")})
     for chunk in range(0, len(rows), CHUNK):
-        conn_or_session.execute(insert(Product), rows[chunk:chunk + CHUNK])
+        conn_or_session.execute(insert(table_of(Product)), rows[chunk:chunk + CHUNK])
     for chunk in range(0, len(codes), CHUNK):
-        conn_or_session.execute(insert(Barcode), codes[chunk:chunk + CHUNK])
-    _bump_sequence(conn_or_session, "products")
+        conn_or_session.execute(insert(table_of(Barcode)), codes[chunk:chunk + CHUNK])
+    bump_sequence(conn_or_session, "products")
     return [row["id"] for row in rows]
 
 
 def generate_stock(conn_or_session: Any, product_ids: Sequence[int], seed: int = 1,
-                   batches: int = 2) -> None:
-    """Give each product up to `batches` batches on hand, each with its receipt movement."""
+                   batches: int = 2, deliveries: Deliveries | None = None) -> None:
+    """Give each product up to `batches` batches on hand, each with its receipt movement (on a
+    goods receipt from one of `deliveries`' suppliers when given)."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     start = conn_or_session.execute(select(StockBatch.id).order_by(StockBatch.id.desc())
@@ -113,18 +116,19 @@ def generate_stock(conn_or_session: Any, product_ids: Sequence[int], seed: int =
             move_rows.append({"product_id": pid, "batch_id": bid, "kind": "receipt",
                               "quantity": qty, "value": int(qty) * cost, "unit_cost": cost,
                               "ref_type": "bench", "ref_id": bid, "at": now})
+    delivery = None
+    if deliveries is not None:
+        delivery = deliveries.plan(conn_or_session, [
+            Received(b["id"], b["product_id"], now, b["quantity_left"], b["unit_cost"],
+                     b["value_left"], b["expires_on"]) for b in batch_rows])
+        delivery.write_receipts(conn_or_session)
+        for b, m in zip(batch_rows, move_rows, strict=True):
+            b["receipt_id"], b["supplier_id"] = delivery.of_batch[b["id"]]
+            m["ref_type"], m["ref_id"] = "goods_receipt", b["receipt_id"]
     for chunk in range(0, len(batch_rows), CHUNK):
-        conn_or_session.execute(insert(StockBatch), batch_rows[chunk:chunk + CHUNK])
-        conn_or_session.execute(insert(StockMove), move_rows[chunk:chunk + CHUNK])
-    _bump_sequence(conn_or_session, "stock_batches")
-
-
-def _bump_sequence(conn_or_session: Any, table: str) -> None:
-    """Explicit ids leave PostgreSQL's sequence behind: move it past them."""
-    bind = conn_or_session.get_bind() if hasattr(conn_or_session, "get_bind") \
-        else conn_or_session
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy import text
-        conn_or_session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT MAX(id) FROM {table}))"))
+        conn_or_session.execute(insert(table_of(StockBatch)), batch_rows[chunk:chunk + CHUNK])
+    if delivery is not None:
+        delivery.write_lines(conn_or_session)
+    for chunk in range(0, len(move_rows), CHUNK):
+        conn_or_session.execute(insert(table_of(StockMove)), move_rows[chunk:chunk + CHUNK])
+    bump_sequence(conn_or_session, "stock_batches")

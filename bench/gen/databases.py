@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Table, create_engine, text
 from sqlalchemy.engine import make_url
 
 from ewarung.db import Database
@@ -47,3 +48,19 @@ def _migrate(url: str) -> None:
     db = Database(url)
     upgrade(db.engine)
     db.dispose()
+
+
+def bump_sequence(conn_or_session: Any, table: str) -> None:
+    """Explicit ids leave PostgreSQL's sequence behind: move it past them."""
+    bind = conn_or_session.get_bind() if hasattr(conn_or_session, "get_bind") \
+        else conn_or_session
+    if bind.dialect.name == "postgresql":
+        conn_or_session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT MAX(id) FROM {table}))"))
+
+
+def table_of(model: Any) -> Table:
+    """The model's table: inserting into it is a Core executemany, one statement for many rows
+    (an ORM bulk insert goes row by row when it has defaults to fetch back)."""
+    return cast(Table, model.__table__)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from bench.gen.beneficiaries import generate_beneficiaries
-from bench.gen.catalogue import _bump_sequence, generate_products
+from bench.gen.catalogue import generate_products
+from bench.gen.databases import bump_sequence, table_of
 from ewarung.auth.models import User
 from ewarung.money import line_amount
 from inventory.models import (
@@ -38,7 +39,7 @@ WIB = timedelta(hours=7)
 
 def _put(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start:start + CHUNK])
+        session.execute(insert(table_of(model)), rows[start:start + CHUNK])
 
 
 def _moment(day: date, seconds: int) -> datetime:
@@ -83,7 +84,7 @@ def _stock(session: Any, rng: random.Random, first: date, products: list[Any]) -
     _put(session, GoodsReceiptLine, lines)
     _put(session, StockMove, moves)
     for table in ("suppliers", "goods_receipts", "stock_batches"):
-        _bump_sequence(session, table)
+        bump_sequence(session, table)
     return batches
 
 
@@ -96,9 +97,9 @@ def generate_month(session: Any, first: date, *, sales: int = 10_000, lines: int
     catalogue = list(session.scalars(select(Product).where(Product.id.in_(ids))))
     batches = _stock(session, rng, first, catalogue)
     kpm_ids = generate_beneficiaries(session, kpm, seed, "bench", period=month).ids
-    session.execute(insert(User), [{"id": 1, "username": "bench", "role": "cashier",
+    session.execute(insert(table_of(User)), [{"id": 1, "username": "bench", "role": "cashier",
                                     "full_name": "Bench", "active": True}])
-    _bump_sequence(session, "users")
+    bump_sequence(session, "users")
     days = 28
     rows: dict[str, list[dict[str, Any]]] = {"sales": [], "lines": [], "tenders": [],
                                              "moves": [], "entries": []}
@@ -115,7 +116,7 @@ def generate_month(session: Any, first: date, *, sales: int = 10_000, lines: int
     _put(session, StockMove, rows["moves"])
     _put(session, EntitlementEntry, rows["entries"])
     for table in ("sales", "sale_lines"):
-        _bump_sequence(session, table)
+        bump_sequence(session, table)
     # batches end equal to their movements (what inventory.stock keeps true)
     session.execute(text(
         "UPDATE stock_batches SET quantity_left = (SELECT sum(quantity) FROM stock_moves m "
@@ -156,7 +157,9 @@ def _sale(rows: dict[str, list[dict[str, Any]]], rng: random.Random, sale_id: in
                                 "amount": -bpnt, "created_at": at, "sale_id": sale_id,
                                 "edc_ref": f"{sale_id:06d}"})
         rows["tenders"].append({"sale_id": sale_id, "kind": "bpnt", "amount": bpnt,
-                                "beneficiary_id": kpm, "edc_ref": f"{sale_id:06d}"})
+                                "given": None, "beneficiary_id": kpm,
+                                "edc_ref": f"{sale_id:06d}"})
     if total > bpnt:
         rows["tenders"].append({"sale_id": sale_id, "kind": "cash", "amount": total - bpnt,
-                                "given": total - bpnt})
+                                "given": total - bpnt, "beneficiary_id": None,
+                                "edc_ref": None})

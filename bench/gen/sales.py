@@ -21,10 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 
+from bench.gen.databases import bump_sequence, table_of
+from bench.gen.receipts import Deliveries, Received
 from ewarung.money import line_amount
 from inventory.models import Product, StockBatch, StockMove
 from pos.models import EntitlementEntry, KksCard
@@ -34,8 +36,6 @@ from pos.sale_models import Sale, SaleCounter, SaleLine, Tender
 CHUNK = 5_000
 MONTHLY_CREDIT = 200_000
 WIB = 7  # hours ahead of UTC (the generated shop's clock)
-#: when the history batches were received (before any generated sale)
-RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ class _Ids:
 def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
                    product_ids: Sequence[int], beneficiary_ids: Sequence[int] = (),
                    days: int = 180, end: date | None = None, code: str = "EW",
-                   bpnt_share: float = 0.35) -> GeneratedSales:
-    """Insert `n` past sales (see the module docstring); the caller commits."""
+                   bpnt_share: float = 0.35,
+                   deliveries: Deliveries | None = None) -> GeneratedSales:
+    """Insert `n` past sales (see the module docstring); the caller commits. With
+    `deliveries`, the history batches came on goods receipts from its suppliers."""
     conn = conn_or_session
     rng = random.Random(seed)
     today = datetime.now(UTC).date()
@@ -83,7 +85,10 @@ def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
         .where(KksCard.status == "active"))} if beneficiary_ids else {}
     kpm = [b for b in beneficiary_ids if b in cards]
     ids = _Ids(conn)
-    state = _State(rng, ids, products, cards, cashier_id, code)
+    # the history batches arrive the morning before the first generated sale
+    received = datetime.combine(first_day - timedelta(days=1), time(7), tzinfo=UTC) \
+        - timedelta(hours=WIB)
+    state = _State(rng, ids, products, cards, cashier_id, code, received)
     state.counters = {r.business_day: r.last for r in conn.execute(select(SaleCounter))}
     state.known_days = set(state.counters)
     months = sorted({f"{d.year:04d}-{d.month:02d}" for d in
@@ -101,7 +106,7 @@ def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
             state.sale(i, day, basket, rng.choice(kpm) if kpm and rng.random() < bpnt_share
                        else None, seed)
         state.flush(conn)
-    state.finish(conn)
+    state.finish(conn, deliveries)
     return GeneratedSales(n, state.line_count, state.bpnt_count, first_day,
                           first_day + timedelta(days=min((n - 1) // per_day, days - 1)))
 
@@ -110,9 +115,10 @@ class _State:
     """Rows waiting to be inserted, and the running totals that keep the ledgers consistent."""
 
     def __init__(self, rng: random.Random, ids: _Ids, products: dict[int, Any],
-                 cards: dict[int, tuple[int, str]], cashier_id: int, code: str) -> None:
+                 cards: dict[int, tuple[int, str]], cashier_id: int, code: str,
+                 received: datetime) -> None:
         self.rng, self.ids, self.products, self.cards = rng, ids, products, cards
-        self.cashier_id, self.code = cashier_id, code
+        self.cashier_id, self.code, self.received = cashier_id, code, received
         self.rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
             StockBatch, Sale, SaleLine, Tender, StockMove, EntitlementEntry)}
         self.counters: dict[date, int] = {}
@@ -130,7 +136,7 @@ class _State:
                 "id": bid, "product_id": pid, "receipt_id": None, "supplier_id": None,
                 "expires_on": None, "label": "riwayat", "unit_cost": cost,
                 "quantity_left": Decimal(0), "value_left": 0, "overdraft": False,
-                "received_at": RECEIVED})
+                "received_at": self.received})
         return self.batch_of[pid]
 
     def sale(self, i: int, day: date, basket: list[int], kpm: int | None, seed: int) -> None:
@@ -214,11 +220,12 @@ class _State:
         """Insert what is waiting, parents before children."""
         for model in (StockBatch, Sale, SaleLine, EntitlementEntry, Tender, StockMove):
             if self.rows[model]:
-                conn.execute(insert(model), self.rows[model])
+                conn.execute(insert(table_of(model)), self.rows[model])
                 self.rows[model] = []
 
-    def finish(self, conn: Any) -> None:
-        """The history batches' receipt movements, the day counters, the id sequences."""
+    def finish(self, conn: Any, deliveries: Deliveries | None) -> None:
+        """The history batches' receipt movements (and goods receipts), the day counters, the
+        id sequences."""
         receipts = []
         for pid, qty in sorted(self.sold.items()):
             cost = _unit_cost(self.products[pid].price)
@@ -226,17 +233,35 @@ class _State:
             receipts.append({"id": self.ids.take(StockMove), "product_id": pid, "batch_id": bid,
                              "kind": "receipt", "quantity": Decimal(qty), "value": qty * cost,
                              "unit_cost": cost, "ref_type": "bench", "ref_id": bid,
-                             "user_id": None, "at": RECEIVED})
+                             "user_id": None, "at": self.received})
+        if deliveries is not None:
+            delivery = deliveries.plan(conn, [
+                Received(m["batch_id"], m["product_id"], m["at"], m["quantity"],
+                         m["unit_cost"], m["value"], label="riwayat") for m in receipts])
+            delivery.write_receipts(conn)
+            links = [{"b_id": bid, "b_receipt": rid, "b_supplier": sid}
+                     for bid, (rid, sid) in delivery.of_batch.items()]
+            for start in range(0, len(links), CHUNK):
+                conn.execute(_LINK_BATCH, links[start:start + CHUNK])
+            delivery.write_lines(conn)
+            for m in receipts:
+                m["ref_type"], m["ref_id"] = "goods_receipt", delivery.of_batch[m["batch_id"]][0]
         for start in range(0, len(receipts), CHUNK):
-            conn.execute(insert(StockMove), receipts[start:start + CHUNK])
+            conn.execute(insert(table_of(StockMove)), receipts[start:start + CHUNK])
         new = [{"business_day": d, "last": n} for d, n in self.counters.items()
                if d not in self.known_days]
         if new:
-            conn.execute(insert(SaleCounter), new)
+            conn.execute(insert(table_of(SaleCounter)), new)
         for d in self.known_days:
             conn.execute(update(SaleCounter).where(SaleCounter.business_day == d)
                          .values(last=self.counters[d]))
         _bump_sequences(conn)
+
+
+_batches = cast(Table, StockBatch.__table__)
+#: a history batch's goods receipt and supplier, once its receipt is written
+_LINK_BATCH = update(_batches).where(_batches.c.id == bindparam("b_id")).values(
+    receipt_id=bindparam("b_receipt"), supplier_id=bindparam("b_supplier"))
 
 
 def _unit_cost(price: int) -> int:
@@ -246,8 +271,6 @@ def _unit_cost(price: int) -> int:
 
 def _bump_sequences(conn: Any) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move them past the rows."""
-    from bench.gen.catalogue import _bump_sequence
-
     for table in ("sales", "sale_lines", "tenders", "stock_moves", "stock_batches",
                   "entitlement_entries"):
-        _bump_sequence(conn, table)
+        bump_sequence(conn, table)
