@@ -13,6 +13,9 @@ sale, the card gets back at most what it paid and the cash refunds at most what 
 otherwise (QRIS and transfer payments are refunded from the drawer too). A void gives back
 whatever is left of both.
 
+Both happen now, unless `inventory.calendar.happening_at` says otherwise (a demo's history,
+like its stock movements and sales).
+
 Lock order on PostgreSQL, as in a sale: the sale row, then every batch involved in id order
 (taken at once), then the KPM's row (`pos.ledger.reverse`).
 """
@@ -27,10 +30,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
-from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.money import line_amount
 from inventory import stock
+from inventory.calendar import now
 from inventory.ledger import Allocation, parse_quantity, portion, show
 from inventory.models import StockMove
 from pos import ledger
@@ -93,7 +96,7 @@ def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, app
     line_ids = list(session.scalars(select(SaleLine.id).where(SaleLine.sale_id == sale_id)))
     _put_back(session, held_allocations(session, line_ids))
     reversals = ledger.reverse_sale(session, sale_id, reason)
-    sale.status, sale.voided_at, sale.void_reason = "voided", utcnow(), reason[:300]
+    sale.status, sale.voided_at, sale.void_reason = "voided", now(), reason[:300]
     sale.voided_by, sale.void_approver_id = actor_id, approver_id
     sale.void_shift_id = _open_shift(session, actor_id)
     session.flush()
@@ -140,7 +143,7 @@ def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]
     parts = {line_id: portion(held[line_id], qty) for line_id, qty in wanted.items()}
     _put_back(session, parts)
     entry_id, bpnt_left = _bpnt_left(session, sale_id)
-    ret = SaleReturn(sale_id=sale_id, reason=reason[:300], actor_id=actor_id,
+    ret = SaleReturn(sale_id=sale_id, created_at=now(), reason=reason[:300], actor_id=actor_id,
                      approver_id=approver_id, shift_id=_open_shift(session, actor_id))
     refund_bpnt = refund_cash = 0
     for line_id, qty in wanted.items():

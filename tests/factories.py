@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -197,186 +197,24 @@ def make_stock(session: Session, product: Any, quantity: Any, unit_cost: int = 1
     return receipt.lines[0].batch_id
 
 
-# --- sales, for the monthly report ---------------------------------------------------------
-# STAND-IN until the sale service (branch `sales`) lands: these write the rows a sale, a void
-# and a return write (stock through inventory.stock, BPNT through pos.ledger), and will be
-# replaced by calls to that service.
-
-_sale_seq = itertools.count(1)
-
-
-def _local_moment(session: Session, day: Any, hour: int = 10) -> datetime:
-    """An aware UTC moment on the shop's local `day`, a second apart on every call."""
-    from datetime import time, timedelta
-
-    from ewarung.shop import shop_timezone
-
-    start = datetime.combine(day, time(hour), shop_timezone(session))
-    return (start + timedelta(seconds=next(_sale_seq))).astimezone(UTC)
-
-
-def _some_user(session: Session) -> User:
-    return session.scalars(select(User).order_by(User.id).limit(1)).first() or \
-        make_user(session, "manager")
-
-
-def standin_sale(session: Session, lines: Sequence[tuple[Any, ...]], *,
-              tenders: Sequence[tuple[str, int | None]] | None = None,
-              beneficiary: Beneficiary | None = None, day: Any = None,
-              at: datetime | None = None) -> Any:
-    """A completed sale of `lines` [(product, quantity[, unit_price])] on local `day`.
-
-    Tenders are (kind, amount or None for "the rest"); by default a KPM pays the eligible
-    lines with BPNT and the rest in cash, anyone else pays cash.
-    """
-    from inventory import stock
-    from inventory.calendar import happening_at
-    from pos import ledger
-    from pos.checkout import PricedLine, TenderRequest, settle
-    from pos.sale_models import Sale, SaleLine, Tender
-
-    at = at or _local_moment(session, day)
-    day = day or at.date()
-    priced = [PricedLine(ln[0].id, ln[0].name, Decimal(str(ln[1])),
-                         ln[2] if len(ln) > 2 else ln[0].price, ln[0].commodity_group,
-                         ln[0].reference_price) for ln in lines]
-    wanted = tenders or ([("bpnt", None), ("cash", None)] if beneficiary else [("cash", None)])
-    settled = settle(priced, [TenderRequest(k, a, f"REF{next(_sale_seq)}" if k != "cash"
-                                            else "") for k, a in wanted])
-    n = next(_sale_seq)
-    sale = Sale(number=f"EW-{day:%Y%m%d}-{n:05d}", business_day=day, client_ref=f"ref-{n}",
-                request_hash="0" * 64, cashier_id=_some_user(session).id, created_at=at,
-                total=settled.total, beneficiary_id=beneficiary.id if beneficiary else None,
-                above_reference=any(p.reference_price is not None
-                                    and p.unit_price > p.reference_price for p in priced))
-    session.add(sale)
-    session.flush()
-    with happening_at(at):
-        for (product, *_), p in zip(lines, priced, strict=True):
-            line = SaleLine(sale_id=sale.id, product_id=p.product_id, name=p.name,
-                            unit=product.unit, commodity_group=p.commodity_group,
-                            quantity=p.quantity, unit_price=p.unit_price,
-                            catalogue_price=product.price, reference_price=p.reference_price,
-                            amount=p.amount, cost=0, returned_quantity=Decimal(0))
-            session.add(line)
-            session.flush()
-            taken = stock.issue(session, p.product_id, p.quantity, ref_type="sale_line",
-                                ref_id=line.id, kind="sale")
-            line.cost = sum(a.value for a in taken)
-    for t in settled.tenders:
-        tender = Tender(sale_id=sale.id, kind=t.kind, amount=t.amount, given=t.given,
-                        reference=t.reference or None)
-        if t.kind == "bpnt":
-            assert beneficiary is not None
-            done = ledger.redeem(session, beneficiary.id, t.amount, sale_id=sale.id,
-                                 edc_ref=t.reference, at=at)
-            tender.beneficiary_id, tender.edc_ref = beneficiary.id, t.reference
-            tender.masked_card, tender.entitlement_entry_id = done.masked_card, done.entry_id
-        session.add(tender)
-    session.flush()
-    return sale
-
-
-def _held_by_line(session: Session, line_id: int) -> list[Any]:
-    """What a sale line still holds of each batch (issued less put back), as allocations."""
-    from sqlalchemy import func
-
-    from inventory.ledger import Allocation
-    from inventory.models import StockMove
-
-    rows = session.execute(
-        select(StockMove.batch_id, func.sum(StockMove.quantity), func.sum(StockMove.value))
-        .where(StockMove.ref_type == "sale_line", StockMove.ref_id == line_id)
-        .group_by(StockMove.batch_id).order_by(StockMove.batch_id))
-    return [Allocation(bid, -qty, -int(value)) for bid, qty, value in rows if qty < 0]
-
-
-def standin_void(session: Session, sale: Any, reason: str = "salah input",
-              at: datetime | None = None) -> Any:
-    """Void a sale: its goods back into their batches, its BPNT back onto the card."""
-    from inventory import stock
-    from inventory.calendar import happening_at
-    from pos import ledger
-
-    at = at or _local_moment(session, sale.business_day, 18)
-    with happening_at(at):
-        for line in sale.lines:
-            held = _held_by_line(session, line.id)
-            if held:
-                stock.restore(session, held, ref_type="sale_line", ref_id=line.id)
-    ledger.reverse_sale(session, sale.id, reason)
-    user = _some_user(session)
-    sale.status, sale.voided_at, sale.void_reason = "voided", at, reason
-    sale.voided_by = sale.void_approver_id = user.id
-    session.flush()
-    return sale
-
-
-def standin_return(session: Session, sale: Any, items: Sequence[tuple[int, Any]], *,
-                reason: str = "barang rusak", at: datetime | None = None) -> Any:
-    """Goods of `sale` brought back: items are (line index, quantity).
-
-    The refund goes back to the KPM's card for eligible goods up to what BPNT paid, the
-    rest in cash.
-    """
-    from inventory import ledger as stock_ledger
-    from inventory import stock
-    from inventory.calendar import happening_at
-    from pos import ledger
-    from pos.sale_models import SaleReturn, SaleReturnLine
-
-    at = at or _local_moment(session, sale.business_day, 17)
-    user = _some_user(session)
-    ret = SaleReturn(sale_id=sale.id, created_at=at, reason=reason, actor_id=user.id,
-                     approver_id=user.id, refund_cash=0, refund_bpnt=0)
-    session.add(ret)
-    session.flush()
-    eligible = 0
-    with happening_at(at):
-        for index, qty in items:
-            line = sale.lines[index]
-            qty = Decimal(str(qty))
-            part = stock_ledger.portion(_held_by_line(session, line.id), qty)
-            stock.restore(session, part, ref_type="sale_line", ref_id=line.id)
-            amount = line_amount(line.unit_price, qty)
-            session.add(SaleReturnLine(return_id=ret.id, sale_line_id=line.id, quantity=qty,
-                                       amount=amount, cost=sum(a.value for a in part)))
-            line.returned_quantity += qty
-            eligible += amount if line.commodity_group != "none" else 0
-            ret.refund_cash += amount
-    bpnt = next((t for t in sale.tenders if t.kind == "bpnt"), None)
-    if bpnt is not None and eligible:
-        back = min(eligible, bpnt.amount - _bpnt_refunded(session, sale.id))
-        if back > 0:
-            ledger.reverse(session, bpnt.entitlement_entry_id, back, sale_id=sale.id,
-                           reason=reason)
-            ret.refund_bpnt, ret.refund_cash = back, ret.refund_cash - back
-    session.flush()
-    return ret
-
-
-def _bpnt_refunded(session: Session, sale_id: int) -> int:
-    from sqlalchemy import func
-
-    from pos.sale_models import SaleReturn
-
-    return int(session.scalar(select(func.coalesce(func.sum(SaleReturn.refund_bpnt), 0))
-                              .where(SaleReturn.sale_id == sale_id)) or 0)
-
-
 # --- sales -------------------------------------------------------------------------------
 
-def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, Any]],
+def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
               tenders: Sequence[dict[str, Any]] | None = None, *, cashier: Any = None,
-              at: datetime | None = None, client_ref: str | None = None) -> Any:
+              at: datetime | None = None, client_ref: str | None = None,
+              approver: Any = None, print_receipt: bool = True) -> Any:
     """A sale made by the sale service itself (prepare, then record), as the till makes it.
 
-    `lines` are (product, quantity); `tenders` are API-shaped dicts (cash for the whole by
-    default). Returns the recorded `pos.sale_records.SaleRecord`.
+    `lines` are (product, quantity[, unit_price]): a price other than the catalogue's needs
+    `approver` (a manager), as the API asks for one. `tenders` are API-shaped dicts (cash for
+    the whole by default). `at` records the sale at that moment (building a shop's history;
+    pass `print_receipt=False` so that history queues no receipts). Returns the recorded
+    `pos.sale_records.SaleRecord`.
     """
     import uuid
 
     from pos.sale_input import (
+        ApprovalRequired,
         LineRequest,
         SaleRequest,
         TenderInput,
@@ -388,14 +226,22 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, Any]],
 
     cashier = cashier or make_user(session, "cashier")
     key = card_key(app)
-    body = {"lines": [{"product_id": p.id, "quantity": str(q)} for p, q in lines],
+    asked = [(ln[0], ln[1], ln[2] if len(ln) > 2 else None) for ln in lines]
+    body = {"lines": [{"product_id": p.id, "quantity": str(q)}
+                      | ({"unit_price": price} if price is not None else {})
+                      for p, q, price in asked],
             "tenders": list(tenders or [{"kind": "cash"}])}
     req = SaleRequest(
         client_ref=client_ref or str(uuid.uuid4()),
-        lines=tuple(LineRequest(str(q), p.id) for p, q in lines),
+        lines=tuple(LineRequest(str(q), p.id, unit_price=price) for p, q, price in asked),
         tenders=tuple(TenderInput(t["kind"], t.get("amount"), t.get("card"), t.get("edc_ref"),
                                   t.get("reference")) for t in body["tenders"]),
         fingerprint=fingerprint(key, body))
     till = Till(cashier_id=cashier.id, cashier_name=cashier.full_name, card_key=key,
-                secret_key=app.config["SECRET_KEY"], at=at)
-    return record_sale(session, prepare_sale(session, req, till), till)
+                secret_key=app.config["SECRET_KEY"], at=at, print_receipt=print_receipt)
+    prepared = prepare_sale(session, req, till)
+    if prepared.repriced:
+        if approver is None:
+            raise ApprovalRequired()
+        prepared.approver_id = approver.id
+    return record_sale(session, prepared, till)

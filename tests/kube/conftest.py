@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Date, DateTime, bindparam, text
 
-from tests.factories import card_key
 from tests.kube.month import FIRST, Month, at, build_month
 
 #: the UTC instants October 2026 begins and ends in the shop (WIB)
@@ -21,7 +20,7 @@ END = at(date(2026, 11, 1), 0)
 def month(app: Any, db: Any) -> Month:
     """October 2026 with a planted bundle, on the current backend."""
     with app.app_context(), db.unit_of_work() as s:
-        return build_month(s, card_key(app), bundle=True)
+        return build_month(s, app, bundle=True)
 
 
 def sql(session: Any, query: str, **params: Any) -> list[Any]:

@@ -2,9 +2,13 @@
 it and the first days of November after it, so every boundary is crossed.
 
 Products in every commodity group, suppliers of several kinds, deliveries, KPM with their
-credits, cash, BPNT, mixed and QRIS sales, voids, returns, a stocktake with shrinkage and
-gains, write-offs, refused attempts, a bank reconciliation, expenses and KUBE members.
-`bundle=True` plants the same 4-item basket bought by 30 KPM.
+cards and credits, cash, BPNT, mixed and QRIS sales, voids, returns, a stocktake with
+shrinkage and gains, write-offs, refused attempts, a bank reconciliation, expenses and KUBE
+members. `bundle=True` plants the same 4-item basket bought by 30 KPM.
+
+Sales, voids and returns go through the real services (`pos.sales`, `pos.voids`) at past
+moments: a sale is told its moment (`Till.at`), a void or return happens inside
+`inventory.calendar.happening_at`, as the demo shop builds its history (`pos.demo`).
 """
 
 from __future__ import annotations
@@ -18,23 +22,27 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ewarung.money import line_amount
+from ewarung.shop import set_setting
 from inventory.adjustments import write_off
 from inventory.calendar import happening_at
 from inventory.stocktake import approve_stocktake, record_counts, start_stocktake
 from kube import services
+from pos import voids
 from pos.models import ReconciliationRun
 from pos.sale_models import SaleRefusal
+from pos.sale_records import SaleRecord
+from pos.sales_api import RULE_REFUSALS
 from tests.factories import (
+    card_key,
     credit,
     make_beneficiary,
+    make_card_number,
     make_goods_receipt,
     make_outlet,
     make_product,
+    make_sale,
     make_supplier,
     make_user,
-    standin_return,
-    standin_sale,
-    standin_void,
 )
 
 MONTH = "2026-10"
@@ -59,10 +67,83 @@ CATALOGUE = [  # name, unit, price, group, reference price
 class Month:
     """What was generated, for the tests to refer to."""
 
+    app: Any
     products: list[Any] = field(default_factory=list)
     kpm: list[Any] = field(default_factory=list)
-    sales: list[Any] = field(default_factory=list)
+    #: each KPM's KKS card number (the shop stores only its keyed hash)
+    cards: dict[int, str] = field(default_factory=dict)
+    sales: list[SaleRecord] = field(default_factory=list)
     bundle_products: list[Any] = field(default_factory=list)
+    cashier: Any = None
+    manager: Any = None
+
+    def add_kpm(self, s: Session, name: str, *, period: str | tuple[str, ...] = MONTH,
+                **fields: Any) -> Any:
+        """A KPM with a card of its own, credited Rp200.000 for each `period`."""
+        card = make_card_number()
+        kpm = make_beneficiary(s, card_key(self.app), card=card, name=name, **fields)
+        for month in (period,) if isinstance(period, str) else period:
+            credit(s, kpm, 200_000, month)
+        self.cards[kpm.id] = card
+        return kpm
+
+    def sell(self, s: Session, lines: list[tuple[Any, ...]], moment: datetime, *,
+             kpm: Any = None, tenders: list[tuple[str, int | None]] | None = None
+             ) -> SaleRecord:
+        """A sale of `lines` [(product, quantity[, unit_price])] at `moment`, by the till.
+
+        Tenders are (kind, amount or None for "the rest"); by default a KPM pays the eligible
+        lines with BPNT and anything else in cash, anyone else pays cash.
+        """
+        if tenders is None:
+            eligible = sum(line_amount(ln[2] if len(ln) > 2 else ln[0].price, ln[1])
+                           for ln in lines if ln[0].commodity_group != "none")
+            total = sum(line_amount(ln[2] if len(ln) > 2 else ln[0].price, ln[1])
+                        for ln in lines)
+            tenders = [("bpnt", None)] if kpm is not None and eligible else []
+            if not tenders or total > eligible:
+                tenders.append(("cash", None))
+        return make_sale(s, self.app, lines, [self._tender(kind, amount, kpm, moment)
+                                              for kind, amount in tenders],
+                         cashier=self.cashier, at=moment, approver=self.manager,
+                         print_receipt=False)
+
+    def _tender(self, kind: str, amount: int | None, kpm: Any, moment: datetime
+                ) -> dict[str, Any]:
+        tender: dict[str, Any] = {"kind": kind}
+        if amount is not None:
+            tender["amount"] = amount
+        if kind == "bpnt":
+            tender |= {"card": self.cards[kpm.id], "edc_ref": f"{moment:%d%H%M}"}
+        elif kind != "cash":
+            tender["reference"] = f"QR{moment:%m%d%H%M%S}"
+        return tender
+
+    def refused(self, s: Session, lines: list[tuple[Any, ...]], moment: datetime, *, kpm: Any,
+                tenders: list[tuple[str, int | None]]) -> str:
+        """A sale the till refuses for a program rule, kept as the sales API keeps it."""
+        try:
+            with s.begin_nested():  # a refusal found while writing undoes the whole sale
+                self.sell(s, lines, moment, kpm=kpm, tenders=tenders)
+        except RULE_REFUSALS as exc:
+            s.add(SaleRefusal(at=moment, cashier_id=self.cashier.id, code=exc.code,
+                              beneficiary_id=kpm.id, details=exc.details or None))
+            s.flush()
+            return exc.code
+        raise AssertionError("the till sold what it should have refused")
+
+    def void(self, s: Session, sale: SaleRecord, reason: str, moment: datetime) -> None:
+        """Void a sale at `moment`, approved by the manager."""
+        with happening_at(moment):
+            voids.void_sale(s, sale.id, reason, actor_id=self.cashier.id,
+                            approver_id=self.manager.id)
+
+    def take_back(self, s: Session, sale: SaleRecord, items: list[tuple[int, Any]],
+                  reason: str, moment: datetime) -> None:
+        """Goods of `sale` brought back at `moment`: items are (line index, quantity)."""
+        with happening_at(moment):
+            voids.return_lines(s, sale.id, [(sale.lines[i].id, str(q)) for i, q in items],
+                               reason, actor_id=self.cashier.id, approver_id=self.manager.id)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -70,13 +151,16 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), UTC) - timedelta(hours=WIB)
 
 
-def build_month(s: Session, key: bytes, *, bundle: bool = False, kpm: int = 40,
+def build_month(s: Session, app: Any, *, bundle: bool = False, kpm: int = 40,
                 sales: int = 60, seed: int = 7, expenses: int = 180_000) -> Month:
     """Fill an empty shop with September's stock, October's life and a bit of November."""
     rng = random.Random(seed)
-    out = Month()
+    out = Month(app)
     make_outlet(s, village="Sukamaju")
-    make_user(s, "manager")
+    out.manager = make_user(s, "manager")
+    out.cashier = make_user(s, "cashier")
+    # this shop sells above the market reference with a manager's approval, and flags it
+    set_setting(s, "sales.above_reference", "flag")
     for name, position, weight in (("Sri", "ketua", "2"), ("Tini", "bendahara", "1"),
                                    ("Wati", "anggota", "1.5"), ("Yuni", "anggota", "1")):
         services.add_member(s, name, position, Decimal(weight))
@@ -87,15 +171,13 @@ def build_month(s: Session, key: bytes, *, bundle: bool = False, kpm: int = 40,
                                          commodity_group=group, reference_price=ref))
     _deliveries(s, rng, out.products, suppliers)
     for i in range(kpm):
-        b = make_beneficiary(s, key, name=f"KPM {i:03d}", village=rng.choice(("A", "B")))
-        for period in ("2026-09", "2026-10", "2026-11"):
-            credit(s, b, 200_000, period)
-        out.kpm.append(b)
-    make_beneficiary(s, key, name="KPM nonaktif", active=False)
+        out.kpm.append(out.add_kpm(s, f"KPM {i:03d}", period=("2026-09", MONTH, "2026-11"),
+                                   village=rng.choice(("A", "B"))))
+    make_beneficiary(s, card_key(app), name="KPM nonaktif", active=False)
     _sales(s, rng, out, sales)
     _edges(s, out)
     if bundle:
-        _bundle(s, key, out)
+        _bundle(s, out)
     _stock_events(s, out.products)
     _paperwork(s, out, expenses)
     return out
@@ -130,68 +212,72 @@ def _sales(s: Session, rng: random.Random, out: Month, count: int) -> None:
         moment = at(day, rng.randint(7, 20), rng.randint(0, 59))
         kind = n % 5
         if kind in (0, 1):  # cash to the public
-            sale = standin_sale(s, _basket(rng, out.products, False), day=day, at=moment)
+            sale = out.sell(s, _basket(rng, out.products, False), moment)
         elif kind == 4:  # QRIS for half, cash for the rest
             lines = _basket(rng, out.products, False)
             total = sum(line_amount(p.price, q) for p, q in lines)
-            sale = standin_sale(s, lines, day=day, at=moment,
-                             tenders=[("qris", total // 2), ("cash", total - total // 2)])
+            sale = out.sell(s, lines, moment,
+                            tenders=[("qris", total // 2), ("cash", total - total // 2)])
         else:  # a KPM: BPNT for eligible goods, mixed when the basket has other goods
             kpm = out.kpm[n % (len(out.kpm) - 5)]  # the last five KPM are never served
             lines = _basket(rng, out.products, kind == 2)
+            total = sum(line_amount(p.price, q) for p, q in lines)
             eligible = sum(line_amount(p.price, q) for p, q in lines
                            if p.commodity_group != "none")
-            tenders = [("bpnt", min(eligible, 90_000)), ("cash", None)] if eligible else \
-                [("cash", None)]
-            sale = standin_sale(s, lines, day=day, at=moment, beneficiary=kpm, tenders=tenders)
+            bpnt = min(eligible, 90_000)
+            tenders = [("bpnt", bpnt)] if bpnt else []
+            if total > bpnt:
+                tenders.append(("cash", None))
+            sale = out.sell(s, lines, moment, kpm=kpm, tenders=tenders)
         out.sales.append(sale)
 
 
 def _edges(s: Session, out: Month) -> None:
     rice, egg, oil = out.products[0], out.products[2], out.products[8]
     # just after local midnight on the 1st: October (UTC still says September 30)
-    out.sales.append(standin_sale(s, [(rice, "2")], day=FIRST, at=at(FIRST, 0, 30)))
+    out.sales.append(out.sell(s, [(rice, "2")], at(FIRST, 0, 30)))
     # just after local midnight on November 1st: not October (UTC still says October 31)
     nov = date(2026, 11, 1)
-    standin_sale(s, [(rice, "3")], day=nov, at=at(nov, 0, 30))
+    out.sell(s, [(rice, "3")], at(nov, 0, 30))
     # priced above the reference with a manager's approval
-    out.sales.append(standin_sale(s, [(rice, "5", 14_500), (egg, "1")],
-                               day=FIRST + timedelta(days=4)))
+    out.sales.append(out.sell(s, [(rice, "5", 14_500), (egg, "1")],
+                              at(FIRST + timedelta(days=4), 10)))
     # a KPM sale voided, and one only partly paid by BPNT
-    kpm = out.kpm[-5]
-    voided = standin_sale(s, [(egg, "1"), (oil, 1)], beneficiary=kpm, day=FIRST + timedelta(5))
-    standin_void(s, voided, "KPM salah kartu")
-    partial = standin_sale(s, [(rice, "2"), (egg, "1"), (oil, 1)], beneficiary=out.kpm[0],
-                        day=FIRST + timedelta(days=6), tenders=[("bpnt", 20_001),
-                                                                ("cash", None)])
+    voided = out.sell(s, [(egg, "1"), (oil, 1)], at(FIRST + timedelta(days=5), 10),
+                      kpm=out.kpm[-5])
+    out.void(s, voided, "KPM salah kartu", at(FIRST + timedelta(days=5), 18))
+    partial = out.sell(s, [(rice, "2"), (egg, "1"), (oil, 1)],
+                       at(FIRST + timedelta(days=6), 10), kpm=out.kpm[0],
+                       tenders=[("bpnt", 20_001), ("cash", None)])
     out.sales.append(partial)
     # returns: a cash sale, a KPM sale (BPNT back to the card), one made in November
-    cash_sale = next(x for x in out.sales if x.beneficiary_id is None and x.status ==
-                     "completed" and len(x.lines) >= 2)
-    standin_return(s, cash_sale, [(0, cash_sale.lines[0].quantity)], reason="kemasan rusak")
-    standin_return(s, partial, [(1, "0.5"), (2, 1)], reason="telur pecah")
-    later = next(x for x in out.sales if x.beneficiary_id is not None and x is not partial)
-    standin_return(s, later, [(0, "0.5" if later.lines[0].unit == "kg" else 1)],
-                at=at(nov, 9))
+    cash_sale = next(x for x in out.sales if x.bpnt is None and len(x.lines) >= 2)
+    out.take_back(s, cash_sale, [(0, cash_sale.lines[0].quantity)], "kemasan rusak",
+                  cash_sale.created_at + timedelta(minutes=30))
+    out.take_back(s, partial, [(1, "0.5"), (2, 1)], "telur pecah",
+                  at(FIRST + timedelta(days=6), 17))
+    later = next(x for x in out.sales if x.bpnt is not None and x is not partial)
+    out.take_back(s, later, [(0, "0.5" if later.lines[0].unit == "kg" else 1)], "barang rusak",
+                  at(nov, 9))
     # a voided cash sale after a partial return
-    other = standin_sale(s, [(rice, "4"), (egg, "2")], day=FIRST + timedelta(days=20))
-    standin_return(s, other, [(0, "1")])
-    standin_void(s, other, "pembeli batal")
+    day = FIRST + timedelta(days=20)
+    other = out.sell(s, [(rice, "4"), (egg, "2")], at(day, 10))
+    out.take_back(s, other, [(0, "1")], "barang rusak", at(day, 17))
+    out.void(s, other, "pembeli batal", at(day, 18))
 
 
-def _bundle(s: Session, key: bytes, out: Month) -> None:
+def _bundle(s: Session, out: Month) -> None:
     """The same four items, in the same quantities, bought by 30 different KPM."""
     picks = [out.products[i] for i in (0, 2, 4, 6)]
     out.bundle_products = picks
     quantities = ("5", "1", 2, 2)
     for i in range(30):
-        kpm = make_beneficiary(s, key, name=f"KPM paket {i:02d}")
-        credit(s, kpm, 200_000, MONTH)
+        kpm = out.add_kpm(s, f"KPM paket {i:02d}")
         lines = list(zip(picks, quantities, strict=True))
         if i % 2:  # the same basket typed in another order, rice on two lines
             lines = [(picks[2], 2), (picks[0], "3"), (picks[3], 2), (picks[1], "1"),
                      (picks[0], "2")]
-        standin_sale(s, lines, beneficiary=kpm, day=FIRST + timedelta(days=9 + i % 3))
+        out.sell(s, lines, at(FIRST + timedelta(days=9 + i % 3), 10, i), kpm=kpm)
 
 
 def _stock_events(s: Session, products: list[Any]) -> None:
@@ -219,12 +305,14 @@ def _paperwork(s: Session, out: Month, expenses: int) -> None:
     services.void_expense(s, gone.id, "dobel")
     services.record_expense(s, date(2026, 9, 30), "rent", 300_000)
     services.record_expense(s, date(2026, 11, 1), "rent", 300_000)
-    for moment, code in ((at(FIRST + timedelta(days=2), 10), "not_eligible_for_bpnt"),
-                         (at(FIRST + timedelta(days=3), 11), "not_eligible_for_bpnt"),
-                         (at(FIRST + timedelta(days=8), 12), "bpnt_balance_exceeded"),
-                         (at(date(2026, 11, 3), 10), "not_eligible_for_bpnt")):
-        s.add(SaleRefusal(at=moment, code=code, beneficiary_id=out.kpm[1].id,
-                          details={"product_ids": [out.products[8].id]}))
+    # attempts the till refused: oil on the card (twice in October, once in November) and
+    # more than the card has left
+    rice, oil, kpm = out.products[0], out.products[8], out.kpm[1]
+    for moment in (at(FIRST + timedelta(days=2), 10), at(FIRST + timedelta(days=3), 11),
+                   at(date(2026, 11, 3), 10)):
+        out.refused(s, [(oil, 1)], moment, kpm=kpm, tenders=[("bpnt", None)])
+    out.refused(s, [(rice, "20")], at(FIRST + timedelta(days=8), 12), kpm=kpm,
+                tenders=[("bpnt", None)])
     for first, last, matched in ((date(2026, 10, 1), date(2026, 10, 15), 12),
                                  (date(2026, 10, 16), date(2026, 10, 31), 9),
                                  (date(2026, 9, 1), date(2026, 9, 30), 40)):

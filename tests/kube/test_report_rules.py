@@ -9,9 +9,9 @@ from ewarung.shop import set_setting
 from kube.report import monthly_report
 from printer.worker import process_pending
 from tests.conftest import make_app
-from tests.factories import card_key, credit, make_beneficiary, make_token, standin_sale
+from tests.factories import make_token
 from tests.helpers import error_code
-from tests.kube.month import FIRST, build_month
+from tests.kube.month import FIRST, at, build_month
 from tests.printer.escpos_decode import decode
 from tests.printer.printers import TcpPrinter
 
@@ -35,7 +35,7 @@ def test_a_planted_bundle_is_flagged_and_varied_baskets_are_not(db, month):
 
 def test_varied_baskets_alone_are_never_flagged(app, db):
     with app.app_context(), db.unit_of_work() as s:
-        build_month(s, card_key(app), bundle=False, sales=120, kpm=60)
+        build_month(s, app, bundle=False, sales=120, kpm=60)
     assert _bundles(db)["baskets"] == []
 
 
@@ -51,12 +51,11 @@ def test_the_threshold_is_a_setting(app, db, month):
 def test_one_kpm_buying_the_same_basket_often_is_not_a_bundle(app, db, month):
     with app.app_context(), db.unit_of_work() as s:
         set_setting(s, "kube.bundle_min_kpm", 3)
-        kpm = make_beneficiary(s, card_key(app), name="KPM rajin")
-        credit(s, kpm, 200_000, "2026-10")
+        kpm = month.add_kpm(s, "KPM rajin")
         rice, egg = month.products[0], month.products[2]
         for day in range(3):
-            standin_sale(s, [(rice, "1"), (egg, "1")], beneficiary=kpm, day=FIRST.replace(
-                day=20 + day))
+            month.sell(s, [(rice, "1"), (egg, "1")], at(FIRST.replace(day=20 + day), 10),
+                       kpm=kpm)
     baskets = _bundles(db)["baskets"]
     assert all(b["kpm"] >= 3 for b in baskets)
     assert not any({i["product_id"] for i in b["items"]} == {month.products[0].id,
@@ -66,7 +65,7 @@ def test_one_kpm_buying_the_same_basket_often_is_not_a_bundle(app, db, month):
 
 def test_a_loss_shares_no_shu_and_says_so(app, db):
     with app.app_context(), db.unit_of_work() as s:
-        build_month(s, card_key(app), sales=20, expenses=50_000_000)
+        build_month(s, app, sales=20, expenses=50_000_000)
     with db.unit_of_work(write=False) as s:
         report = monthly_report(s, "2026-10")
     shu = report["shu"]
@@ -100,7 +99,7 @@ def test_the_summary_prints_on_the_receipt_printer(printed):
     app, printer = printed
     db = app.extensions["ewarung.db"]
     with app.app_context(), db.unit_of_work() as s:
-        build_month(s, card_key(app), sales=20)
+        build_month(s, app, sales=20)
         token = make_token(s, "manager")
     with db.unit_of_work(write=False) as s:
         report = monthly_report(s, "2026-10")

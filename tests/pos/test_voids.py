@@ -175,3 +175,33 @@ def test_the_sale_page_voids_with_a_managers_pin(app, db, shop, cashier, manager
         "reason": "salah", "approver": "ketua", "pin": PIN, "csrf_token": page.csrf})
     assert right.status_code == 302
     assert cashier.get(f"/api/v1/sales/{sale['id']}").get_json()["status"] == "voided"
+
+
+def test_voids_and_returns_happen_at_the_moment_history_is_recorded_at(app, db, shop,
+                                                                      manager_user):
+    from datetime import UTC, datetime
+
+    from inventory.calendar import happening_at
+    from pos import voids
+    from tests.factories import make_sale
+
+    sold_at = datetime(2026, 10, 5, 3, 0, tzinfo=UTC)
+    with app.app_context(), db.unit_of_work() as s:
+        kept = make_sale(s, app, [(shop.rice, 2), (shop.eggs, "1")], at=sold_at)
+        gone = make_sale(s, app, [(shop.oil, 1)], at=sold_at)
+        with happening_at(sold_at + timedelta(hours=2)):
+            voids.return_lines(s, kept.id, [(kept.lines[0].id, 1)], "kemasan rusak",
+                               actor_id=kept.cashier_id, approver_id=manager_user)
+        with happening_at(sold_at + timedelta(hours=3)):
+            voids.void_sale(s, gone.id, "salah input", actor_id=gone.cashier_id,
+                            approver_id=manager_user)
+        voids.return_lines(s, kept.id, [(kept.lines[1].id, "0.5")], "telur pecah",
+                           actor_id=kept.cashier_id, approver_id=manager_user)
+    with db.unit_of_work(write=False) as s:
+        returned = s.scalars(select(SaleReturn).order_by(SaleReturn.id)).all()
+        assert returned[0].created_at == sold_at + timedelta(hours=2)
+        assert returned[1].created_at > datetime.now(UTC) - timedelta(minutes=5)  # now
+        assert s.get(Sale, gone.id).voided_at == sold_at + timedelta(hours=3)
+        back = s.scalars(select(StockMove.at).where(StockMove.kind == "return")
+                         .order_by(StockMove.id)).all()
+        assert back[:2] == [sold_at + timedelta(hours=2), sold_at + timedelta(hours=3)]
