@@ -233,9 +233,8 @@ def _voids_and_a_return(session: Session, rng: random.Random, shop: _Shop,
     for rec in chosen:
         later = rec.created_at + timedelta(minutes=12)
         with happening_at(later):
-            sale = voids.void_sale(session, rec.id, "salah input barang",
-                                   actor_id=rec.cashier_id, approver_id=shop.ketua.id)
-        sale.voided_at = later
+            voids.void_sale(session, rec.id, "salah input barang",
+                            actor_id=rec.cashier_id, approver_id=shop.ketua.id)
     rest = [r for r in cash if r not in chosen and len(r.lines) > 1]
     if rest:
         rec = rest[0]
