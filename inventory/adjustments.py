@@ -29,7 +29,8 @@ def write_off(session: Session, data: Mapping[str, Any]) -> StockAdjustment:
     qty = _whole_if_counted(fields.quantity(data.get("quantity"), "quantity", errors),
                             product.unit, errors)
     reason = fields.choice(data.get("reason"), "reason", errors, WRITE_OFF_REASONS)
-    note = fields.text_value(data.get("note"), "note", errors, max_len=500)
+    note = fields.text_value(data.get("note"), "note", errors, max_len=500,
+                             multiline=True)
     batch_id = data.get("batch_id") or None
     errors.raise_if_any()
     assert qty is not None
@@ -75,7 +76,8 @@ def adjust(session: Session, data: Mapping[str, Any]) -> StockAdjustment:
         errors.catch(exc)
     qty = _whole_if_counted(qty, product.unit, errors)
     reason = fields.choice(data.get("reason"), "reason", errors, ADJUSTMENT_REASONS)
-    note = fields.text_value(data.get("note"), "note", errors, max_len=500)
+    note = fields.text_value(data.get("note"), "note", errors, max_len=500,
+                             multiline=True)
     errors.raise_if_any()
     assert qty is not None
     record = _record(session, "adjustment", product.id, reason, note)

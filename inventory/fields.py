@@ -7,6 +7,7 @@ Every refusal names its field, so the API answers `validation_error` with
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -56,14 +57,30 @@ class FieldErrors:
         raise exc
 
 
+#: characters no name or note may hold: controls (a printer's ESC, NUL, which PostgreSQL
+#: cannot store), surrogates and Unicode's line and paragraph separators
+_UNWRITABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+#: what a note or an address may hold of those: line breaks and tabs
+_MULTILINE = frozenset("\n\r\t")
+
+
+def has_unwritable(value: str, *, multiline: bool = False) -> bool:
+    """Whether `value` holds a character that has no place in stored text."""
+    return any(unicodedata.category(ch) in _UNWRITABLE
+               and not (multiline and ch in _MULTILINE) for ch in value)
+
+
 def text_value(raw: Any, field: str, errors: FieldErrors, *, min_len: int = 0,
-               max_len: int = 120) -> str:
-    """A trimmed string between `min_len` and `max_len` characters."""
+               max_len: int = 120, multiline: bool = False) -> str:
+    """A trimmed string between `min_len` and `max_len` characters, without control
+    characters (line breaks and tabs allowed when `multiline`)."""
     value = "" if raw is None else str(raw).strip()
     if len(value) < min_len:
         errors.add(field, N_("Wajib diisi (minimal %(n)d karakter)."), n=min_len)
     elif len(value) > max_len:
         errors.add(field, N_("Terlalu panjang (maksimal %(n)d karakter)."), n=max_len)
+    elif has_unwritable(value, multiline=multiline):
+        errors.add(field, N_("Berisi karakter kendali yang tidak bisa disimpan atau dicetak."))
     return value
 
 

@@ -103,7 +103,8 @@ def _clean_receipt(session: Session, data: Mapping[str, Any], today: date) -> tu
         errors.add("received_on", N_("Tanggal terima tidak boleh di masa depan."))
     header = {"reference": fields.text_value(data.get("reference"), "reference", errors,
                                              max_len=60),
-              "note": fields.text_value(data.get("note"), "note", errors, max_len=500)}
+              "note": fields.text_value(data.get("note"), "note", errors, max_len=500,
+                                        multiline=True)}
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, Sequence) or isinstance(raw_lines, str) or not raw_lines:
         errors.add("lines", N_("Isi paling sedikit satu baris barang."))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ewarung.audit import AuditEvent
 from ewarung.errors import ValidationFailed
 from inventory import catalogue, csvio
-from inventory.catalogue import PriceAboveReference
+from inventory.catalogue import UNITS, PriceAboveReference
+from inventory.fields import has_unwritable
 from inventory.models import Product
 from tests.factories import make_product, make_supplier
 
@@ -131,3 +137,35 @@ def test_a_file_that_is_not_a_product_csv_is_refused_whole(db):
         with pytest.raises(ValidationFailed) as caught, db.unit_of_work() as s:
             csvio.import_products(s, content)
         assert "file" in caught.value.details["fields"]
+
+
+_skus = itertools.count(1)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=st.text(st.characters(codec="utf-8"), max_size=140),
+       unit=st.sampled_from(sorted(UNITS)) | st.text(st.characters(codec="utf-8"), max_size=8))
+def test_any_unicode_name_is_imported_as_written_or_refused_with_a_reason(db, name, unit):
+    out = io.StringIO()
+    sku = f"UNI-{next(_skus)}"
+    csv.writer(out, delimiter=";").writerows([["sku", "nama", "satuan", "harga", "kelompok"],
+                                              [sku, name, unit, "1000", "none"]])
+    with db.unit_of_work() as s:
+        result = csvio.import_products(s, out.getvalue().encode())
+    with db.unit_of_work(write=False) as s:
+        stored = s.scalar(select(Product).where(Product.sku == sku))
+    expected = name.strip()
+    expected = (expected[1:] if expected.startswith("'") else expected).strip()
+    if result.rejected:
+        assert stored is None and result.imported == 0
+        [refused] = result.rejected
+        assert refused["row"] == 2 and refused["code"] == "validation_error"
+        assert refused["message"]
+        # a readable name of a known unit is never refused
+        assert not (2 <= len(expected) <= 120 and not has_unwritable(expected)
+                    and unit in UNITS), refused
+    else:
+        assert result.imported == 1 and stored is not None
+        assert stored.name == expected
+        assert not has_unwritable(stored.name)  # no ESC for a printer, no NUL for PostgreSQL
