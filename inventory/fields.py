@@ -7,12 +7,12 @@ Every refusal names its field, so the API answers `validation_error` with
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ewarung.errors import N_, ValidationFailed
+from ewarung.text import has_unwritable
 from inventory.ledger import parse_quantity
 
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,0+)?$")
@@ -55,19 +55,6 @@ class FieldErrors:
             exc = ValidationFailed(details={"fields": self.fields})
         exc.templates = self.templates  # type: ignore[attr-defined]
         raise exc
-
-
-#: characters no name or note may hold: controls (a printer's ESC, NUL, which PostgreSQL
-#: cannot store), surrogates and Unicode's line and paragraph separators
-_UNWRITABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
-#: what a note or an address may hold of those: line breaks and tabs
-_MULTILINE = frozenset("\n\r\t")
-
-
-def has_unwritable(value: str, *, multiline: bool = False) -> bool:
-    """Whether `value` holds a character that has no place in stored text."""
-    return any(unicodedata.category(ch) in _UNWRITABLE
-               and not (multiline and ch in _MULTILINE) for ch in value)
 
 
 def text_value(raw: Any, field: str, errors: FieldErrors, *, min_len: int = 0,

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from ewarung.audit import AuditEvent
 from ewarung.errors import ValidationFailed
+from ewarung.text import has_unwritable
 from inventory import catalogue, csvio
 from inventory.catalogue import UNITS, PriceAboveReference
-from inventory.fields import has_unwritable
 from inventory.models import Product
 from tests.factories import make_product, make_supplier
 
