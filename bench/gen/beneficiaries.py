@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.gen.databases import table_of
+from bench.gen.databases import insert_rows, table_of
 from pos.cards import card_hash, derive_card_key, luhn_check_digit, mask_card_number
 from pos.identity import make_nik
 from pos.models import Beneficiary, EntitlementEntry, KksCard
@@ -80,11 +80,11 @@ def generate_beneficiaries(conn_or_session: Any, n: int, seed: int, secret: str,
         batch_ids = [r[0] for r in result]
         ids.extend(batch_ids)
         offset = start
-        conn_or_session.execute(insert(table_of(KksCard)), [
+        insert_rows(conn_or_session, KksCard, [
             {"beneficiary_id": bid, "card_hash": card_hash(key, cards[offset + j]),
              "masked": mask_card_number(cards[offset + j]), "status": "active",
              "created_at": now} for j, bid in enumerate(batch_ids)])
-        conn_or_session.execute(insert(table_of(EntitlementEntry)), [
+        insert_rows(conn_or_session, EntitlementEntry, [
             {"beneficiary_id": bid, "kind": "credit", "period": period, "amount": amount,
              "created_at": now} for bid in batch_ids])
     return GeneratedBeneficiaries(ids, cards, period, amount)

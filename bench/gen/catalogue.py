@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from bench.gen.databases import bump_sequence, table_of
+from bench.gen.databases import bump_sequence, insert_rows
 from bench.gen.receipts import Deliveries, Received
 from inventory.models import COMMODITY_GROUPS, Barcode, Product, StockBatch, StockMove
 from inventory.search import normalise
@@ -87,9 +87,9 @@ def generate_products(conn_or_session: Any, n: int, seed: int = 1) -> list[int]:
         for _ in range(2 if rng.random() < 0.1 else 1):
             codes.append({"product_id": i, "code": ean13(f"899{seed:02d}{len(codes):07d}")})
     for chunk in range(0, len(rows), CHUNK):
-        conn_or_session.execute(insert(table_of(Product)), rows[chunk:chunk + CHUNK])
+        insert_rows(conn_or_session, Product, rows[chunk:chunk + CHUNK])
     for chunk in range(0, len(codes), CHUNK):
-        conn_or_session.execute(insert(table_of(Barcode)), codes[chunk:chunk + CHUNK])
+        insert_rows(conn_or_session, Barcode, codes[chunk:chunk + CHUNK])
     bump_sequence(conn_or_session, "products")
     return [row["id"] for row in rows]
 
@@ -126,9 +126,9 @@ def generate_stock(conn_or_session: Any, product_ids: Sequence[int], seed: int =
             b["receipt_id"], b["supplier_id"] = delivery.of_batch[b["id"]]
             m["ref_type"], m["ref_id"] = "goods_receipt", b["receipt_id"]
     for chunk in range(0, len(batch_rows), CHUNK):
-        conn_or_session.execute(insert(table_of(StockBatch)), batch_rows[chunk:chunk + CHUNK])
+        insert_rows(conn_or_session, StockBatch, batch_rows[chunk:chunk + CHUNK])
     if delivery is not None:
         delivery.write_lines(conn_or_session)
     for chunk in range(0, len(move_rows), CHUNK):
-        conn_or_session.execute(insert(table_of(StockMove)), move_rows[chunk:chunk + CHUNK])
+        insert_rows(conn_or_session, StockMove, move_rows[chunk:chunk + CHUNK])
     bump_sequence(conn_or_session, "stock_batches")

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from bench.gen.beneficiaries import generate_beneficiaries
 from bench.gen.catalogue import generate_products
-from bench.gen.databases import bump_sequence, table_of
+from bench.gen.databases import bump_sequence, insert_rows
 from ewarung.auth.models import User
 from ewarung.money import line_amount
 from inventory.models import (
@@ -39,7 +39,7 @@ WIB = timedelta(hours=7)
 
 def _put(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(table_of(model)), rows[start:start + CHUNK])
+        insert_rows(session, model, rows[start:start + CHUNK])
 
 
 def _moment(day: date, seconds: int) -> datetime:
@@ -97,7 +97,7 @@ def generate_month(session: Any, first: date, *, sales: int = 10_000, lines: int
     catalogue = list(session.scalars(select(Product).where(Product.id.in_(ids))))
     batches = _stock(session, rng, first, catalogue)
     kpm_ids = generate_beneficiaries(session, kpm, seed, "bench", period=month).ids
-    session.execute(insert(table_of(User)), [{"id": 1, "username": "bench", "role": "cashier",
+    insert_rows(session, User, [{"id": 1, "username": "bench", "role": "cashier",
                                     "full_name": "Bench", "active": True}])
     bump_sequence(session, "users")
     days = 28

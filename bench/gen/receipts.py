@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from bench.gen.databases import bump_sequence, table_of
+from bench.gen.databases import bump_sequence, insert_rows
 from inventory.models import (
     SUPPLIER_KINDS,
     GoodsReceipt,
@@ -78,12 +78,12 @@ class Delivery:
 
     def write_receipts(self, conn: Any) -> None:
         if self.receipts:
-            conn.execute(insert(table_of(GoodsReceipt)), self.receipts)
+            insert_rows(conn, GoodsReceipt, self.receipts)
             bump_sequence(conn, "goods_receipts")
 
     def write_lines(self, conn: Any) -> None:
         for start in range(0, len(self.lines), CHUNK):
-            conn.execute(insert(table_of(GoodsReceiptLine)), self.lines[start:start + CHUNK])
+            insert_rows(conn, GoodsReceiptLine, self.lines[start:start + CHUNK])
 
 
 class Deliveries:
@@ -157,6 +157,6 @@ def _suppliers(conn: Any, rng: random.Random) -> dict[str, list[int]]:
                          "note": "", "lead_time_days": rng.randint(1, 7), "active": True,
                          "created_at": now})
             by_kind[kind].append(sid)
-    conn.execute(insert(table_of(Supplier)), rows)
+    insert_rows(conn, Supplier, rows)
     bump_sequence(conn, "suppliers")
     return by_kind

@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
-from bench.gen.databases import bump_sequence, table_of
+from bench.gen.databases import bump_sequence, insert_rows
 from bench.gen.receipts import Deliveries, Received
 from ewarung.money import line_amount
 from inventory.models import Product, StockBatch, StockMove
@@ -220,7 +220,7 @@ class _State:
         """Insert what is waiting, parents before children."""
         for model in (StockBatch, Sale, SaleLine, EntitlementEntry, Tender, StockMove):
             if self.rows[model]:
-                conn.execute(insert(table_of(model)), self.rows[model])
+                insert_rows(conn, model, self.rows[model])
                 self.rows[model] = []
 
     def finish(self, conn: Any, deliveries: Deliveries | None) -> None:
@@ -247,11 +247,11 @@ class _State:
             for m in receipts:
                 m["ref_type"], m["ref_id"] = "goods_receipt", delivery.of_batch[m["batch_id"]][0]
         for start in range(0, len(receipts), CHUNK):
-            conn.execute(insert(table_of(StockMove)), receipts[start:start + CHUNK])
+            insert_rows(conn, StockMove, receipts[start:start + CHUNK])
         new = [{"business_day": d, "last": n} for d, n in self.counters.items()
                if d not in self.known_days]
         if new:
-            conn.execute(insert(table_of(SaleCounter)), new)
+            insert_rows(conn, SaleCounter, new)
         for d in self.known_days:
             conn.execute(update(SaleCounter).where(SaleCounter.business_day == d)
                          .values(last=self.counters[d]))
