@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, NotFound
+from ewarung.text import writable
 from pos.cards import CardNotRegistered, card_hash, mask_card_number, read_card
 from pos.identity import validate_nik
 from pos.kpm_file import BeneficiaryRow, ImportPlan, Rejection
@@ -161,6 +162,7 @@ def villages(session: Session) -> list[str]:
 def set_active(session: Session, beneficiary: Beneficiary, active: bool,
                reason: str = "") -> None:
     """Activate or deactivate a KPM (history stays)."""
+    writable(reason, "reason")
     if beneficiary.active == active:
         return
     beneficiary.active = active
