@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -35,6 +35,9 @@ TEXT_COLUMNS = {"nama": False, "desa": False, "alamat": True, "kecamatan": False
                 "id_dtks": False}
 #: the columns whose runs of spaces (tabs, line breaks) are kept as one space
 SPACED = frozenset({"nama", "desa"})
+#: the rejection of a row whose text holds a control character
+UNWRITABLE_COLUMN = N_("Kolom %(column)s berisi karakter kendali yang tidak bisa disimpan atau "
+                       "dicetak.")
 _DESTROYED = re.compile(r"^[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+$")
 _NUMBER_NOISE = re.compile(r"[\s\-]+")
 _FLOAT_EXACT = 2 ** 53  # above this a spreadsheet number has lost digits
@@ -130,16 +133,21 @@ def _check_lengths(cells: dict[str, str]) -> None:
                 column=key, limit=limit)
 
 
-def _check_text(cells: dict[str, str]) -> None:
-    """No control character in what is stored (a printer's ESC, PostgreSQL's NUL)."""
+def unwritable_column(stored: Mapping[str, str | None]) -> str | None:
+    """The first text column whose value, as it would be stored, holds a control character
+    (a printer's ESC, PostgreSQL's NUL); None when all are writable."""
     for key, multiline in TEXT_COLUMNS.items():
-        value = cells.get(key, "")
-        if key in SPACED:
-            value = " ".join(value.split())
-        if has_unwritable(value, multiline=multiline):
-            raise _RowRejected("validation_error", N_(
-                "Kolom %(column)s berisi karakter kendali yang tidak bisa disimpan atau "
-                "dicetak."), column=key)
+        if has_unwritable(stored.get(key) or "", multiline=multiline):
+            return key
+    return None
+
+
+def _check_text(cells: dict[str, str]) -> None:
+    # runs of spaces in a name or a village (tabs, line breaks too) are stored as one space
+    column = unwritable_column({**cells, **{k: " ".join(cells.get(k, "").split())
+                                            for k in SPACED}})
+    if column is not None:
+        raise _RowRejected("validation_error", UNWRITABLE_COLUMN, column=column)
 
 
 def _check_row(row: int, cells: dict[str, str], luhn_check: bool) -> BeneficiaryRow:
