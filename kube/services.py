@@ -39,7 +39,7 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
         raise ValidationFailed.field("category", N_("Kategori biaya tidak dikenal."))
     if amount <= 0:
         raise ValidationFailed.field("amount", N_("Jumlah harus lebih dari nol."))
-    writable(note, "note", multiline=True)
+    writable(note.strip(), "note", multiline=True)
     expense = Expense(spent_on=spent_on, category=category, amount=amount, note=note.strip(),
                       created_by=audit.current_actor.get())
     session.add(expense)
@@ -59,7 +59,7 @@ def void_expense(session: Session, expense_id: int, reason: str) -> Expense:
         raise Conflict(N_("Biaya ini sudah dibatalkan."))
     if not reason.strip():
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
-    writable(reason, "reason")
+    writable(reason.strip(), "reason")
     expense.voided_at = utcnow()
     expense.void_reason = reason.strip()
     audit.record(session, "expense.void", entity="expense", entity_id=expense.id,
@@ -80,7 +80,7 @@ def add_member(session: Session, name: str, position: str = "anggota",
     """Add a member family to the KUBE."""
     if not name.strip():
         raise ValidationFailed.field("name", N_("Isi nama anggota."))
-    writable(name, "name")
+    writable(name.strip(), "name")
     writable(position, "position")
     if weight <= 0:
         raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))

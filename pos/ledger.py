@@ -285,7 +285,7 @@ def adjust(session: Session, beneficiary_id: int, amount: int, reason: str, *,
         raise ValidationFailed.field("amount", N_("Nominal penyesuaian tidak boleh 0."))
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan penyesuaian."))
-    writable(reason, "reason")
+    writable(reason.strip(), "reason")
     cfg = bpnt_settings(session)
     month = period or cfg.month()
     if not is_month(month):

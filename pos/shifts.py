@@ -132,7 +132,7 @@ def move_cash(session: Session, shift_id: int, amount: int, reason: str,
         raise ValidationFailed.field("amount", N_("Jumlah tidak boleh nol."))
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasannya."))
-    writable(reason, "reason")
+    writable(reason.strip(), "reason")
     movement = CashMovement(shift_id=shift_id, amount=amount, reason=reason.strip()[:300],
                             actor_id=actor_id, at=utcnow())
     session.add(movement)
