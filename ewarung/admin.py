@@ -15,6 +15,7 @@ from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, NotFound, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.shop import SETTINGS, Outlet, get_outlet, get_setting, set_setting
+from ewarung.text import writable
 from ewarung.web import current_user, db_session, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -114,6 +115,8 @@ def shop() -> Any:
         try:
             if not outlet.name or not outlet.kube_name:
                 raise ValidationFailed.field("name", N_("Isi nama toko dan nama KUBE."))
+            for field in OUTLET_FIELDS:  # printed on every receipt: no ESC, no NUL
+                writable(getattr(outlet, field), field, multiline=field == "address")
             set_setting(s, "shop.timezone", request.form.get("timezone", ""))
         except AppError as exc:
             s.rollback()

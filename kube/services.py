@@ -13,6 +13,7 @@ from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
 from ewarung.shop import get_setting, register_setting, set_setting
+from ewarung.text import writable
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
 from kube.shu import DEFAULT_PERCENTAGES, SPLIT_MODES, check_percentages
 
@@ -38,6 +39,7 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
         raise ValidationFailed.field("category", N_("Kategori biaya tidak dikenal."))
     if amount <= 0:
         raise ValidationFailed.field("amount", N_("Jumlah harus lebih dari nol."))
+    writable(note.strip(), "note", multiline=True)
     expense = Expense(spent_on=spent_on, category=category, amount=amount, note=note.strip(),
                       created_by=audit.current_actor.get())
     session.add(expense)
@@ -57,6 +59,7 @@ def void_expense(session: Session, expense_id: int, reason: str) -> Expense:
         raise Conflict(N_("Biaya ini sudah dibatalkan."))
     if not reason.strip():
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
+    writable(reason.strip(), "reason")
     expense.voided_at = utcnow()
     expense.void_reason = reason.strip()
     audit.record(session, "expense.void", entity="expense", entity_id=expense.id,
@@ -77,6 +80,8 @@ def add_member(session: Session, name: str, position: str = "anggota",
     """Add a member family to the KUBE."""
     if not name.strip():
         raise ValidationFailed.field("name", N_("Isi nama anggota."))
+    writable(name.strip(), "name")
+    writable(position, "position")
     if weight <= 0:
         raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
     member = KubeMember(name=name.strip(), position=position, weight=weight,
@@ -94,6 +99,8 @@ def update_member(session: Session, member_id: int, **changes: Any) -> KubeMembe
     if member is None:
         raise NotFound()
     before = {k: str(getattr(member, k)) for k in changes}
+    if isinstance(changes.get("position"), str):
+        writable(changes["position"], "position")
     if "weight" in changes and changes["weight"] <= 0:
         raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
     for key, value in changes.items():

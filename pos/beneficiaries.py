@@ -18,9 +18,16 @@ from sqlalchemy.orm import Session, selectinload
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, NotFound
+from ewarung.text import writable
 from pos.cards import CardNotRegistered, card_hash, mask_card_number, read_card
 from pos.identity import validate_nik
-from pos.kpm_file import BeneficiaryRow, ImportPlan, Rejection
+from pos.kpm_file import (
+    UNWRITABLE_COLUMN,
+    BeneficiaryRow,
+    ImportPlan,
+    Rejection,
+    unwritable_column,
+)
 from pos.models import Beneficiary, KksCard
 from pos.settings import bpnt_settings
 
@@ -161,6 +168,7 @@ def villages(session: Session) -> list[str]:
 def set_active(session: Session, beneficiary: Beneficiary, active: bool,
                reason: str = "") -> None:
     """Activate or deactivate a KPM (history stays)."""
+    writable(reason, "reason")
     if beneficiary.active == active:
         return
     beneficiary.active = active
@@ -246,6 +254,13 @@ def _import_chunk(session: Session, key: bytes, chunk: Sequence[BeneficiaryRow],
     for row in chunk:
         beneficiary = known.get(row.nik)
         card = cards.get(digests[row.row])
+        column = unwritable_column({  # the parser checked it; a guard for other callers
+            "nama": row.name, "desa": row.village, "alamat": row.address,
+            "kecamatan": row.kecamatan, "id_dtks": row.id_dtks})
+        if column is not None:
+            result.rejected.append(Rejection(row.row, "validation_error", UNWRITABLE_COLUMN,
+                                             {"column": column}))
+            continue
         try:
             if card is not None and (beneficiary is None or card.beneficiary_id != beneficiary.id):
                 raise CardInUse()

@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.text import has_unwritable
 from pos.cards import validate_card_number
 from pos.identity import validate_nik, validate_no_kk
 
@@ -29,6 +30,14 @@ ALIASES = {"nama_kpm": "nama", "nama_penerima": "nama", "kelurahan": "desa",
 #: how many lines above the header may hold titles
 HEADER_SEARCH = 20
 MAX_LENGTHS = {"nama": 120, "desa": 120, "alamat": 300, "kecamatan": 120, "id_dtks": 40}
+#: the text columns kept as written, and whether they may break lines
+TEXT_COLUMNS = {"nama": False, "desa": False, "alamat": True, "kecamatan": False,
+                "id_dtks": False}
+#: the columns whose runs of spaces (tabs, line breaks) are kept as one space
+SPACED = frozenset({"nama", "desa"})
+#: the rejection of a row whose text holds a control character
+UNWRITABLE_COLUMN = N_("Kolom %(column)s berisi karakter kendali yang tidak bisa disimpan atau "
+                       "dicetak.")
 _DESTROYED = re.compile(r"^[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+$")
 _NUMBER_NOISE = re.compile(r"[\s\-]+")
 _FLOAT_EXACT = 2 ** 53  # above this a spreadsheet number has lost digits
@@ -124,6 +133,23 @@ def _check_lengths(cells: dict[str, str]) -> None:
                 column=key, limit=limit)
 
 
+def unwritable_column(stored: Mapping[str, str | None]) -> str | None:
+    """The first text column whose value, as it would be stored, holds a control character
+    (a printer's ESC, PostgreSQL's NUL); None when all are writable."""
+    for key, multiline in TEXT_COLUMNS.items():
+        if has_unwritable(stored.get(key) or "", multiline=multiline):
+            return key
+    return None
+
+
+def _check_text(cells: dict[str, str]) -> None:
+    # runs of spaces in a name or a village (tabs, line breaks too) are stored as one space
+    column = unwritable_column({**cells, **{k: " ".join(cells.get(k, "").split())
+                                            for k in SPACED}})
+    if column is not None:
+        raise _RowRejected("validation_error", UNWRITABLE_COLUMN, column=column)
+
+
 def _check_row(row: int, cells: dict[str, str], luhn_check: bool) -> BeneficiaryRow:
     nik = _number(cells, "nik")
     if not nik:
@@ -135,6 +161,7 @@ def _check_row(row: int, cells: dict[str, str], luhn_check: bool) -> Beneficiary
             validate_no_kk(no_kk)
         name, village = _required(cells, "nama"), _required(cells, "desa")
         _check_lengths(cells)
+        _check_text(cells)
         card = _number(cells, "no_kks")
         if not card:
             raise _RowRejected("missing_value", N_("Kolom %(column)s kosong."), column="no_kks")

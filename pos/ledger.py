@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.text import writable
 from pos.beneficiaries import BeneficiaryInactive, BeneficiaryNotFound
 from pos.checkout import BpntBalanceExceeded
 from pos.entitlement import Entitlement, LedgerEntry, compute_entitlement, is_month, window
@@ -284,6 +285,7 @@ def adjust(session: Session, beneficiary_id: int, amount: int, reason: str, *,
         raise ValidationFailed.field("amount", N_("Nominal penyesuaian tidak boleh 0."))
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan penyesuaian."))
+    writable(reason.strip(), "reason")
     cfg = bpnt_settings(session)
     month = period or cfg.month()
     if not is_month(month):

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ewarung.errors import N_, ValidationFailed
+from ewarung.text import UNWRITABLE, has_unwritable
 from pos.cards import mask_card_number, masked_parts
 
 Status = Literal["matched", "bank_only", "shop_only", "amount_differs"]
@@ -191,6 +192,9 @@ def read_settlement(data: bytes, columns: dict[str, str]) -> SettlementFile:
         if not any(c.strip() for c in raw):
             continue
         cell = {f: raw[i].strip() if i < len(raw) else "" for f, i in at.items()}
+        if has_unwritable(cell["reference"]) or has_unwritable(cell["card"]):
+            out.problems.append((number, UNWRITABLE))  # kept as written: no NUL, no ESC
+            continue
         try:
             out.txns.append(Txn(number, parse_day(cell["date"]), cell["reference"][:40],
                                 parse_amount(cell["amount"]), safe_masked(cell["card"])))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.errors import N_, ValidationFailed
 from ewarung.shop import get_setting, set_setting
+from ewarung.text import writable
 from pos.models import EntitlementEntry, ReconciliationItem, ReconciliationRun
 from pos.reconcile import FIELDS, MatchItem, Txn, match, read_settlement, summary
 from pos.settings import SETTLEMENT_COLUMNS, bpnt_settings
@@ -24,7 +25,7 @@ def settlement_columns(session: Session) -> dict[str, str]:
 
 def save_settlement_columns(session: Session, columns: dict[str, str]) -> None:
     """Remember a column mapping for the next upload."""
-    clean = {f: (columns.get(f) or "").strip()[:60] for f in FIELDS}
+    clean = {f: writable((columns.get(f) or "").strip()[:60], f) for f in FIELDS}
     empty = [f for f, v in clean.items() if not v]
     if empty:
         raise ValidationFailed.field(empty[0], N_("Isi nama kolom ini."))
@@ -80,6 +81,7 @@ def _item(run: ReconciliationRun, m: MatchItem) -> ReconciliationItem:
 def run_reconciliation(session: Session, data: bytes, filename: str = "",
                        columns: dict[str, str] | None = None) -> ReconciliationRun:
     """Read the bank file, match it against the shop's redemptions of its days, store both."""
+    writable(filename, "file")
     settlement = read_settlement(data, columns or settlement_columns(session))
     if not settlement.txns:
         raise ValidationFailed.field("file", N_("Tidak ada transaksi yang terbaca di berkas "

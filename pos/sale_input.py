@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, ValidationFailed
+from ewarung.text import writable
 from inventory.catalogue import is_fractional
 from inventory.ledger import parse_quantity
 from inventory.models import Barcode, Product
 from pos.beneficiaries import PayingCard, paying_card
 from pos.checkout import (
     BPNT,
+    CASH,
     PriceAboveReference,
     PricedLine,
     Settlement,
@@ -167,7 +169,7 @@ def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale
     if above and values[ABOVE_REFERENCE.key] == "refuse":
         raise PriceAboveReference(name=", ".join(ln.name for ln in above),
                                   details={"product_ids": [ln.product_id for ln in above]})
-    settlement = settle(priced, [_tender_request(t) for t in req.tenders])
+    settlement = settle(priced, [_tender_request(t, i) for i, t in enumerate(req.tenders)])
     card = _card(session, req.tenders, till.card_key, cfg) if settlement.bpnt_amount else None
     shift_id = session.scalar(_OPEN_SHIFT, {"cashier_id": till.cashier_id})
     if shift_id is None and values[REQUIRE_SHIFT.key]:
@@ -224,8 +226,12 @@ def _price(lines: Sequence[LineRequest], facts: Sequence[Any]
     return priced, repriced
 
 
-def _tender_request(t: TenderInput) -> TenderRequest:
-    reference = (t.edc_ref if t.kind == BPNT else t.reference) or ""
+def _tender_request(t: TenderInput, i: int) -> TenderRequest:
+    """The tender for the pure core; a reference it keeps is stored, so it must be writable."""
+    name = "edc_ref" if t.kind == BPNT else "reference"
+    reference = getattr(t, name) or ""
+    if t.kind != CASH:  # cash keeps no reference
+        writable(reference, f"tenders.{i}.{name}")
     return TenderRequest(t.kind, t.amount, reference)
 
 

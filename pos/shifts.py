@@ -29,6 +29,7 @@ from ewarung.auth.models import User
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
+from ewarung.text import writable
 from pos.sale_models import CashMovement, Sale, SaleReturn, Shift, Tender
 from printer.layout import ReportLine
 
@@ -131,6 +132,7 @@ def move_cash(session: Session, shift_id: int, amount: int, reason: str,
         raise ValidationFailed.field("amount", N_("Jumlah tidak boleh nol."))
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasannya."))
+    writable(reason.strip(), "reason")
     movement = CashMovement(shift_id=shift_id, amount=amount, reason=reason.strip()[:300],
                             actor_id=actor_id, at=utcnow())
     session.add(movement)
@@ -148,6 +150,7 @@ def close_shift(session: Session, shift_id: int, counted_cash: int, actor_id: in
         raise ShiftClosed()
     if counted_cash < 0:
         raise ValidationFailed.field("counted_cash", N_("Uang yang dihitung tidak boleh negatif."))
+    writable(note, "note", multiline=True)
     expected = shift_report(session, shift).expected_cash
     shift.closed_at, shift.closed_by = utcnow(), actor_id
     shift.counted_cash, shift.expected_cash, shift.note = counted_cash, expected, note[:300]

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.money import line_amount
+from ewarung.text import writable
 from inventory import stock
 from inventory.calendar import now
 from inventory.ledger import Allocation, parse_quantity, portion, show
@@ -89,7 +90,7 @@ def _open_shift(session: Session, user_id: int) -> int | None:
 def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, approver_id: int,
               url_root: str = "", secret: str = "") -> Sale:
     """Void a whole sale: stock back to its batches, entitlement back to the card."""
-    reason = reason.strip()
+    reason = writable(reason.strip(), "reason")
     if len(reason) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
     sale = _locked_sale(session, sale_id)
@@ -131,7 +132,7 @@ def _bpnt_left(session: Session, sale_id: int) -> tuple[int | None, int]:
 def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]],
                  reason: str, *, actor_id: int, approver_id: int) -> dict[str, Any]:
     """Take back part of a sale (see the module docstring for how it is refunded)."""
-    reason = reason.strip()
+    reason = writable(reason.strip(), "reason")
     if len(reason) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan pengembalian."))
     _locked_sale(session, sale_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.errors import N_, ValidationFailed
 from ewarung.shop import Setting, SettingSpec, register_setting, set_setting
+from ewarung.text import writable
 from printer.render import PaperProfile, UnknownProfile, paper_profile
 from printer.transport import InvalidPrinterUrl, Target, parse_target
 
@@ -101,7 +102,7 @@ def setup_from_saved(saved: dict[str, Any], env: PrinterEnv | None = None) -> Pr
 def save_printer_settings(session: Session, *, url: str, profile: str, font: str,
                           archive_copy: bool, cash_drawer: bool) -> None:
     """Check and store the admin's printer settings (empty URL or profile: the environment's)."""
-    url, profile = url.strip(), profile.strip()
+    url, profile = writable(url.strip(), "url"), writable(profile.strip(), "profile")
     try:
         parse_target(url)
     except InvalidPrinterUrl as exc:

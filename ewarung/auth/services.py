@@ -17,6 +17,7 @@ from ewarung import audit
 from ewarung.auth.models import ROLES, ApiToken, User
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
+from ewarung.text import writable
 
 log = logging.getLogger("ewarung.auth")
 
@@ -74,6 +75,7 @@ def create_user(session: Session, username: str, role: str, *, full_name: str = 
             "Nama pengguna 2–40 huruf kecil, angka, titik, garis bawah atau tanda hubung."))
     if role not in ROLES:
         raise ValidationFailed.field("role", N_("Peran tidak dikenal."))
+    writable(full_name, "full_name")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(N_("Nama pengguna %(username)s sudah dipakai."), username=username)
     if pin is not None and not PIN_RE.match(pin):

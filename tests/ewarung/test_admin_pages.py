@@ -76,3 +76,32 @@ def test_admin_edits_the_outlet_and_time_zone(admin, db):
     assert "Nilai tidak diizinkan" in bad.get_data(as_text=True)
     with db.unit_of_work(write=False) as s:
         assert get_setting(s, "shop.timezone") == "Asia/Makassar"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("name", "e-Warong\x1b@Maju"), ("kube_name", "KUBE\x00Maju"), ("address", "Jl. Desa\x0c3"),
+    ("village", "Suka\nmaju"), ("phone", "08\u202812"), ("code", "E\x07W")])
+def test_outlet_text_with_a_control_character_is_explained_and_saves_nothing(admin, db, field,
+                                                                             value):
+    page = admin.get("/admin/shop").get_data(as_text=True)
+    fields = {"name": "e-Warong Maju", "kube_name": "KUBE Maju", "address": "Jl. Desa 3",
+              "village": "Sukamaju", "district": "Kab. Sukabumi", "ewarong_id": "EW-1",
+              "phone": "0812", "code": "EW", "timezone": "Asia/Jakarta"}
+    admin.post("/admin/shop", data={"csrf_token": _token(page), **fields})
+    bad = admin.post("/admin/shop", data={"csrf_token": _token(page), **fields, field: value,
+                                          "timezone": "Asia/Makassar"}, follow_redirects=True)
+    assert "karakter kendali" in bad.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        outlet = get_outlet(s)
+        assert {f: getattr(outlet, f) for f in fields if f != "timezone"} == {
+            f: v for f, v in fields.items() if f != "timezone"}
+        assert get_setting(s, "shop.timezone") == "Asia/Jakarta"
+
+
+def test_an_outlet_address_may_break_lines(admin, db):
+    page = admin.get("/admin/shop").get_data(as_text=True)
+    admin.post("/admin/shop", data={"csrf_token": _token(page), "name": "e-Warong Maju",
+                                    "kube_name": "KUBE Maju", "address": "Jl. Desa 3\r\nRT 01",
+                                    "timezone": "Asia/Jakarta"})
+    with db.unit_of_work(write=False) as s:
+        assert get_outlet(s).address == "Jl. Desa 3\r\nRT 01"

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import User
-from ewarung.auth.services import MAX_FAILURES
+from ewarung.auth.services import MAX_FAILURES, create_user
 from ewarung.db import utcnow
+from ewarung.errors import ValidationFailed
+from ewarung.text import has_unwritable
 from tests.factories import PASSWORD, PIN, make_token, make_user
 from tests.helpers import error_code
 
@@ -155,3 +161,43 @@ def test_sign_in_page_never_redirects_off_site(client, db):
     resp = client.post("/login?next=//evil.example/x",
                        data={"username": "siti", "pin": PIN, "csrf_token": token})
     assert resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("full_name", ["Siti\x00Aminah", "Siti\x1b@", "Siti\nAminah",
+                                       "Siti\u2029"])
+def test_a_full_name_with_a_control_character_is_refused_by_field(client, db, full_name):
+    with db.unit_of_work() as s:
+        client.token = make_token(s, "admin")
+    resp = client.post("/api/v1/users", json={"username": "siti", "role": "cashier",
+                                              "pin": "4321", "full_name": full_name})
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    assert list(resp.get_json()["error"]["details"]["fields"]) == ["full_name"]
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(User).where(User.username == "siti")) is None
+
+
+_usernames = itertools.count(1)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(full_name=st.text(st.characters(codec="utf-8"), max_size=120))
+def test_any_unicode_full_name_is_stored_as_written_or_refused_with_a_reason(db, full_name):
+    username = f"u{next(_usernames)}"
+    try:
+        with db.unit_of_work() as s:
+            create_user(s, username, "cashier", full_name=full_name, pin="4321")
+    except ValidationFailed as exc:
+        assert exc.code == "validation_error"
+        assert list(exc.details["fields"]) == ["full_name"]
+        assert has_unwritable(full_name)
+        refused = True
+    else:
+        refused = False
+    with db.unit_of_work(write=False) as s:
+        stored = s.scalar(select(User.full_name).where(User.username == username))
+    if refused:
+        assert stored is None
+    else:
+        assert stored == (full_name or username)
+        assert not has_unwritable(stored)  # no ESC for a printer, no NUL for PostgreSQL

@@ -52,3 +52,12 @@ def test_demo_prints_credentials_that_sign_in(app, client):
     assert client.login(match[1], password=match[2]).status_code == 200
     again = _run(app, "demo")
     assert "already loaded" in again.output
+
+
+def test_user_add_refuses_a_full_name_with_a_control_character(app, db):
+    result = _run(app, "user", "add", "siti", "--role", "cashier", "--pin", "4321",
+                  "--full-name", "Siti\x1b@")
+    assert result.exit_code == 1
+    assert "karakter kendali" in result.output
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(User).where(User.username == "siti")) is None

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+from datetime import date
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from ewarung.errors import ValidationFailed
+from ewarung.text import has_unwritable
+from kube import services
+from kube.models import Expense, KubeMember
 from tests.factories import make_token
 from tests.helpers import error_code
 
@@ -77,3 +87,60 @@ def test_the_demo_kube_has_members_and_expenses(app, db):
     with db.unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(KubeMember)) == 10
         assert s.scalar(select(func.count()).select_from(Expense)) >= 5
+
+
+def _refused(resp):
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    return list(resp.get_json()["error"]["details"]["fields"])
+
+
+@pytest.mark.parametrize("text", ["ojek\x00beras", "ojek\x1b@beras", "ojek\u2028beras"])
+def test_control_characters_in_expenses_and_members_are_refused_by_field(manager, text):
+    expense = {"spent_on": "2026-11-03", "category": "transport", "amount": 75000}
+    assert _refused(manager.post("/api/v1/expenses", json={**expense, "note": text})) == [
+        "note"]
+    kept = manager.post("/api/v1/expenses", json={**expense, "note": "ojek\r\nberas\t2x"})
+    assert kept.status_code == 201 and kept.get_json()["note"] == "ojek\r\nberas\t2x"
+    void = manager.post(f"/api/v1/expenses/{kept.get_json()['id']}/void",
+                        json={"reason": f"salah {text}"})
+    assert _refused(void) == ["reason"]
+    assert _refused(manager.post("/api/v1/kube/members", json={"name": text})) == ["name"]
+    assert manager.get("/api/v1/kube/members").get_json() == []
+    listed = manager.get("/api/v1/expenses?month=2026-11").get_json()
+    assert [(e["note"], e["voided"]) for e in listed] == [("ojek\r\nberas\t2x", False)]
+
+
+_names = itertools.count(1)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=st.text(st.characters(codec="utf-8"), max_size=140),
+       note=st.text(st.characters(codec="utf-8"), max_size=60))
+def test_any_unicode_name_or_note_is_stored_as_written_or_refused_with_a_reason(db, name, note):
+    tag = f"#{next(_names)}"
+    outcomes = []
+    for record in (lambda s: services.add_member(s, name + tag),
+                   lambda s: services.record_expense(s, date(2026, 11, 3), "other", 1000,
+                                                     note + tag)):
+        try:
+            with db.unit_of_work() as s:
+                row = record(s)
+                outcomes.append((row.id, type(row)))
+        except ValidationFailed as exc:
+            assert exc.code == "validation_error" and exc.details["fields"]
+            outcomes.append(None)
+    member, expense = outcomes
+    with db.unit_of_work(write=False) as s:
+        if member is None:  # refused: only for a control character (an empty name is "#n")
+            assert has_unwritable((name + tag).strip())
+            assert s.scalar(select(KubeMember).where(KubeMember.name.endswith(tag))) is None
+        else:
+            stored = s.get(KubeMember, member[0]).name
+            assert stored == (name + tag).strip() and not has_unwritable(stored)
+        if expense is None:
+            assert has_unwritable((note + tag).strip(), multiline=True)
+        else:
+            stored = s.get(Expense, expense[0]).note
+            assert stored == (note + tag).strip()
+            assert not has_unwritable(stored, multiline=True)

@@ -76,3 +76,14 @@ def test_manager_sets_when_a_repeated_basket_counts_as_a_bundle(manager, db):
     with db.unit_of_work(write=False) as s:
         assert (get_setting(s, "kube.bundle_min_kpm"),
                 get_setting(s, "kube.bundle_min_items")) == (25, 3)
+
+
+def test_a_member_typed_with_a_control_character_is_explained_and_saves_nothing(manager, db):
+    page = manager.get("/kube/settings").get_data(as_text=True)
+    for name, position in (("Bu\x1b@Tini", "bendahara"), ("Bu Tini", "bendahara\x00")):
+        resp = manager.post("/kube/settings", data={
+            "csrf_token": _token(page), "action": "member", "name": name,
+            "position": position, "weight": "1"}, follow_redirects=True)
+        assert "karakter kendali" in resp.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(KubeMember)).all() == []

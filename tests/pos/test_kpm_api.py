@@ -152,3 +152,21 @@ def test_one_kpm_with_cards(manager, db, key):
     body = manager.get(f"/api/v1/beneficiaries/{bid}").get_json()
     assert body["cards"][0]["masked"] == "526422******7891"
     assert manager.get("/api/v1/beneficiaries/999999").status_code == 404
+
+
+def refused_fields(resp):
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    return resp.get_json()["error"]["details"]["fields"]
+
+
+def test_reasons_with_control_characters_are_refused_by_field(manager, db, key):
+    bid = arrange(db, key)
+    for reason in ("selisih\x00EDC", "selisih\x1b@", "baris\u2028baru"):
+        adjust = manager.post(f"/api/v1/beneficiaries/{bid}/adjustments",
+                              json={"amount": -20_000, "reason": reason})
+        assert "reason" in refused_fields(adjust)
+        status = manager.patch(f"/api/v1/beneficiaries/{bid}",
+                               json={"active": False, "reason": reason})
+        assert "reason" in refused_fields(status)
+    body = manager.get(f"/api/v1/beneficiaries/{bid}").get_json()
+    assert body["active"] is True and body["entitlement"]["remaining"] == 200_000

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from ewarung.audit import AuditEvent
+from ewarung.text import has_unwritable
+from pos.beneficiaries import import_beneficiaries
+from pos.kpm_file import BeneficiaryRow, ImportPlan, cell_text, parse_file, rows_to_csv
 from pos.models import Beneficiary, KksCard
 from tests.factories import make_card_number, make_nik
 from tests.helpers import error_code
@@ -150,3 +155,75 @@ def test_the_command_line_credits_a_period_once(app, db, key):
     assert "ke 0 KPM (1 sudah menerima)" in again.output
     bad = run_cli(app, "kpm", "credit", "2030-5", "200000")
     assert bad.exit_code == 1 and "TTTT-BB" in bad.output
+
+
+def test_a_row_with_a_control_character_is_rejected_alone_naming_its_column(manager, db):
+    rows = [["nik", "nama", "no_kks", "desa", "alamat", "kecamatan", "id_dtks"]]
+    bad = [("nama", "Siti\x1b@Aminah"), ("desa", "Suka\x07maju"), ("alamat", "RT\x0c01"),
+           ("alamat", "RT 01\u2028RW 02"), ("kecamatan", "Cibe\x7fureum"),
+           ("id_dtks", "DT\x1b-1")]
+    for column, value in bad:
+        row = {"nik": make_nik(), "nama": "Siti", "no_kks": make_card_number(),
+               "desa": "Sukamaju", "alamat": "", "kecamatan": "", "id_dtks": "", column: value}
+        rows.append(list(row.values()))
+    good_nik = make_nik()  # a line break in an address is kept; a tab in a name is a space
+    rows.append([good_nik, "Budi\tSantoso", make_card_number(), "Sukamaju", "RT 01\nRW 02",
+                 "Cibeureum", "DT-2"])
+    resp = upload(manager, rows_to_csv(rows).encode())
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert (body["imported"], body["updated"]) == (1, 0)
+    assert [(r["row"], r["code"]) for r in body["rejected"]] == [
+        (i, "validation_error") for i in range(2, 8)]
+    for (column, _value), refused in zip(bad, body["rejected"], strict=True):
+        assert f"Kolom {column} berisi karakter kendali" in refused["message"], refused
+    with db.unit_of_work(write=False) as s:
+        [kpm] = s.scalars(select(Beneficiary)).all()
+        assert (kpm.nik, kpm.name, kpm.address) == (good_nik, "Budi Santoso", "RT 01\nRW 02")
+
+
+def test_the_import_service_refuses_control_characters_from_any_caller(db, key):
+    plan = ImportPlan(rows=[BeneficiaryRow(row=3, nik=make_nik(), name="Siti\tAminah",
+                                           village="Sukamaju", card_number=make_card_number())])
+    with db.unit_of_work() as s:
+        result = import_beneficiaries(s, key, plan)
+    assert [(r.row, r.code, r.params) for r in result.rejected] == [
+        (3, "validation_error", {"column": "nama"})]
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Beneficiary)).all() == []
+
+
+_unicode = st.text(st.characters(codec="utf-8"), max_size=140)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=_unicode, address=_unicode)
+def test_any_unicode_name_is_imported_as_written_or_refused_with_a_reason(db, key, name,
+                                                                          address):
+    nik = make_nik()
+    data = rows_to_csv([["nik", "nama", "no_kks", "desa", "alamat"],
+                        [nik, name, make_card_number(), "Sukamaju", address]]).encode()
+    with db.unit_of_work() as s:
+        result = import_beneficiaries(s, key, parse_file(data))
+    with db.unit_of_work(write=False) as s:
+        stored = s.scalar(select(Beneficiary).where(Beneficiary.nik == nik))
+
+    def cleaned(text):  # what reading a cell keeps: NULs dropped, spaces and a ' trimmed
+        return cell_text(text.replace("\x00", ""))
+    expected = " ".join(cleaned(name).split())
+    if result.rejected:
+        assert stored is None and result.imported == 0
+        [refused] = result.rejected
+        assert refused.row == 2 and refused.code in ("validation_error", "missing_value",
+                                                     "value_too_long")
+        assert refused.message()
+        # a readable name and address are never refused
+        assert not (expected and len(cleaned(name)) <= 120 and len(cleaned(address)) <= 300
+                    and not has_unwritable(expected)
+                    and not has_unwritable(cleaned(address), multiline=True)), refused
+    else:
+        assert result.imported == 1 and stored is not None
+        assert (stored.name, stored.address) == (expected, cleaned(address))
+        assert not has_unwritable(stored.name)  # no ESC for a printer, no NUL for PostgreSQL
+        assert not has_unwritable(stored.address, multiline=True)

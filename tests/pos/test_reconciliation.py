@@ -6,10 +6,13 @@ import io
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from ewarung.errors import ValidationFailed
 from pos import ledger
 from pos.models import ReconciliationRun
+from pos.reconciliation import save_settlement_columns, settlement_columns
 from tests.factories import credit, make_beneficiary, make_card_number
 from tests.helpers import error_code
 
@@ -129,3 +132,23 @@ def test_a_backup_with_replaced_cards_reversals_and_reconciliations_restores(
         target.dispose()
         if backend == "sqlite":
             drop_pg_database(url)
+
+
+def test_control_characters_never_reach_a_stored_reconciliation(manager, db, key):
+    lines = shop_day(db, key, n=3)
+    lines[1]["kode_approval"] = "00\x1b45"
+    lines[2]["no_kartu"] = "526422******\x001232"
+    resp = post(manager, to_csv(lines))
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()  # a line holding one counts as unreadable, the others match
+    assert (body["matched"], body["unreadable"], body["bank_only"]) == (1, 2, 0)
+    named = manager.post("/api/v1/reconciliations", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(to_csv(lines)), "edc\x1b.csv")})
+    assert (named.status_code, error_code(named)) == (422, "validation_error")
+    assert list(named.get_json()["error"]["details"]["fields"]) == ["file"]
+    with db.unit_of_work() as s:
+        with pytest.raises(ValidationFailed) as caught:
+            save_settlement_columns(s, {"date": "Tgl", "reference": "Appr\x00oval",
+                                        "amount": "Jumlah", "card": "Kartu"})
+        assert list(caught.value.details["fields"]) == ["reference"]
+        assert settlement_columns(s)["reference"] != "Appr\x00oval"

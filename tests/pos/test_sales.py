@@ -354,3 +354,22 @@ def test_a_replay_answers_the_sale_even_when_today_it_would_be_refused(cashier, 
     assert again.get_json() == first.get_json()
     refused = cashier.post("/api/v1/sales", json=shop.body([(shop.oil, 1)], [{"kind": "cash"}]))
     assert error_code(refused) == "shift_required"
+
+
+@pytest.mark.parametrize(("tender", "field"), [
+    ({"kind": "qris", "reference": "QR\x1b@7781"}, "tenders.0.reference"),
+    ({"kind": "transfer", "reference": "TRF\x00001"}, "tenders.0.reference"),
+    ({"kind": "qris", "reference": "QR\n7781"}, "tenders.0.reference"),
+    ({"kind": "bpnt", "edc_ref": "00\x004512"}, "tenders.0.edc_ref"),
+    ({"kind": "bpnt", "edc_ref": "004512\u2028"}, "tenders.0.edc_ref"),
+])
+def test_tender_references_with_control_characters_are_refused(cashier, shop, db, tender,
+                                                               field):
+    if tender["kind"] == "bpnt":
+        tender = shop.bpnt(**tender)
+    before = counts(db)
+    resp = cashier.post("/api/v1/sales", json=shop.body([(shop.rice, 1)], [tender]))
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    assert list(resp.get_json()["error"]["details"]["fields"]) == [field]
+    assert counts(db) == before
+    assert remaining(db, shop.kpm_id) == 200_000

@@ -99,3 +99,24 @@ def test_the_shift_page_opens_and_closes_a_shift(app, db):
     page.post(f"/shift/{sid}/close", data={"counted_cash": "130000", "csrf_token": page.csrf})
     html = page.get("/shift").get_data(as_text=True)
     assert "Laporan Z" in html and "Rp130.000" in html and "Buka shift" in html
+
+
+def test_cash_reasons_and_closing_notes_with_control_characters_are_refused(cashier, db):
+    sid = cashier.post("/api/v1/shifts", json={"opening_float": 0}).get_json()["id"]
+    for reason in ("beli\x00plastik", "beli\x1bplastik", "beli\nplastik"):
+        resp = cashier.post(f"/api/v1/shifts/{sid}/cash", json={"amount": -1000,
+                                                                "reason": reason})
+        assert (resp.status_code, error_code(resp)) == (422, "validation_error")
+        assert list(resp.get_json()["error"]["details"]["fields"]) == ["reason"]
+    for note in ("kurang\x00receh", "kurang\x1b@receh", "kurang\u2029receh"):
+        resp = cashier.post(f"/api/v1/shifts/{sid}/close", json={"counted_cash": 0,
+                                                                 "note": note})
+        assert (resp.status_code, error_code(resp)) == (422, "validation_error")
+        assert list(resp.get_json()["error"]["details"]["fields"]) == ["note"]
+    report = cashier.get("/api/v1/shifts/current").get_json()["shift"]["report"]
+    assert (report["kind"], report["cash_out"]) == ("X", 0)
+    closed = cashier.post(f"/api/v1/shifts/{sid}/close",  # a note may break lines
+                          json={"counted_cash": 0, "note": "kurang receh\r\nbesok\tdicek"})
+    assert closed.status_code == 200, closed.get_json()
+    with db.unit_of_work(write=False) as s:
+        assert shifts.get_shift(s, sid).note == "kurang receh\r\nbesok\tdicek"

@@ -205,3 +205,22 @@ def test_voids_and_returns_happen_at_the_moment_history_is_recorded_at(app, db, 
         back = s.scalars(select(StockMove.at).where(StockMove.kind == "return")
                          .order_by(StockMove.id)).all()
         assert back[:2] == [sold_at + timedelta(hours=2), sold_at + timedelta(hours=3)]
+
+
+@pytest.mark.parametrize("reason", ["salah\x00input", "salah\x1b@input", "salah\ninput"])
+def test_void_and_return_reasons_with_control_characters_are_refused(cashier, shop, db,
+                                                                     manager_user, reason):
+    sale = cashier.post("/api/v1/sales", json=shop.body([(shop.rice, 1)], [shop.bpnt()])
+                        ).get_json()
+    void = cashier.post(f"/api/v1/sales/{sale['id']}/void",
+                        json={"reason": reason, "approver": MANAGER})
+    assert (void.status_code, error_code(void)) == (422, "validation_error")
+    assert list(void.get_json()["error"]["details"]["fields"]) == ["reason"]
+    back = cashier.post(f"/api/v1/sales/{sale['id']}/returns", json={
+        "lines": [{"sale_line_id": sale["lines"][0]["id"], "quantity": 1}], "reason": reason,
+        "approver": MANAGER})
+    assert (back.status_code, error_code(back)) == (422, "validation_error")
+    assert list(back.get_json()["error"]["details"]["fields"]) == ["reason"]
+    assert cashier.get(f"/api/v1/sales/{sale['id']}").get_json()["returns"] == []
+    assert batch_left(db, shop.rice_batch) == Decimal("19.000")
+    assert remaining(db, shop.kpm_id) == 200_000 - 62_500

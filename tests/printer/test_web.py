@@ -141,6 +141,19 @@ def test_the_admin_page_refuses_a_bad_address_and_changes_nothing(client, db, pr
         assert get_setting(s, "printer.url") == ""
 
 
+@pytest.mark.parametrize("url", ["file:///dev/usb/lp0\x00", "cups://EPSON\x1b@",
+                                 "serial:///dev/tty\u2028USB0"])
+def test_the_admin_page_refuses_an_address_with_a_control_character(client, db, printer_url,
+                                                                    url):
+    _sign_in(client, db, "admin")
+    resp = client.post("/admin/printer", data={
+        "csrf_token": client.csrf, "url": url, "profile": "", "font": "a"})
+    assert resp.status_code == 422
+    assert "karakter kendali" in resp.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert get_setting(s, "printer.url") == ""
+
+
 def test_the_test_page_button_queues_a_test_page(client, db, printer_url):
     _sign_in(client, db, "admin")
     resp = client.post("/admin/printer/test", data={"csrf_token": client.csrf})
