@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ewarung.errors import N_, ValidationFailed
-from ewarung.text import has_unwritable
+from ewarung.text import UNWRITABLE, has_unwritable
 from inventory.ledger import parse_quantity
 
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,0+)?$")
@@ -67,7 +67,7 @@ def text_value(raw: Any, field: str, errors: FieldErrors, *, min_len: int = 0,
     elif len(value) > max_len:
         errors.add(field, N_("Terlalu panjang (maksimal %(n)d karakter)."), n=max_len)
     elif has_unwritable(value, multiline=multiline):
-        errors.add(field, N_("Berisi karakter kendali yang tidak bisa disimpan atau dicetak."))
+        errors.add(field, UNWRITABLE)
     return value
 
 
