@@ -37,8 +37,9 @@ class TenderIn(BaseModel):
 
 
 class SaleIn(BaseModel):
-    client_ref: str = Field(min_length=1, max_length=64,
-                            description="made by the tablet (a UUID); a replay answers 200")
+    client_ref: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+                            description="made by the tablet (a UUID; letters, digits and . _ : -); "
+                                        "a replay answers 200")
     lines: list[SaleLineIn] = Field(min_length=1, max_length=200)
     tenders: list[TenderIn] = Field(min_length=1, max_length=4)
     approver: ApproverIn | None = Field(default=None,

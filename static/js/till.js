@@ -219,7 +219,19 @@ function saleBody() {
     const given = parseInt($("cash-given").value.replace(/\D/g, ""), 10);
     tenders.push({ kind: "cash", amount: Number.isFinite(given) ? given : due });
   }
-  return { client_ref: crypto.randomUUID(), lines, tenders };
+  return { client_ref: newClientRef(), lines, tenders };
+}
+
+// A random UUID for the sale. crypto.randomUUID exists only in a secure context, and the
+// tablet reaches the shop computer over plain HTTP on the shop's network; getRandomValues
+// is there in every context.
+function newClientRef() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const FIELD_OF_ERROR = {

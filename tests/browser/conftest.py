@@ -39,11 +39,12 @@ def browser() -> Iterator[Browser]:
 
 
 class LiveServer:
-    """The app on 127.0.0.1 with a real WSGI server, in a thread of the test process."""
+    """The app with a real WSGI server (on 127.0.0.1 unless told), in a thread of the test
+    process."""
 
-    def __init__(self, app: Any) -> None:
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
+    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
+        self.server = create_server(app, host=host, port=0, threads=4)
+        self.url = f"http://{host}:{self.server.effective_port}"  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> LiveServer:

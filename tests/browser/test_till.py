@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy import select
 
 from pos import ledger
 from pos.sale_models import Sale
-from tests.browser.conftest import layout_problems, screenshot, sign_in_with_pin
+from tests.browser.conftest import LiveServer, layout_problems, screenshot, sign_in_with_pin
 from tests.factories import (
     card_key,
     credit,
@@ -154,3 +156,43 @@ def test_sale_shift_and_receipt_check_pages_fit_a_portrait_tablet(tablet, till_s
     assert layout_problems(tablet) == []
     screenshot(tablet, "receipt-check-portrait")
     assert tablet.errors == [] and tablet.foreign_requests == []
+
+
+def _lan_address() -> str:
+    """This machine's address on its network, as a tablet in the shop reaches it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.254", 9))  # no packet is sent: this only picks the route
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        pytest.fail("no network address besides loopback to serve the till on", pytrace=False)
+    return str(address)
+
+
+def test_the_till_sells_over_plain_http_on_the_shop_network(browser, app, till_shop):
+    # The tablet reaches the shop computer at http://192.168.x.y: not a secure context, so
+    # the browser offers no crypto.randomUUID, no camera and no service worker.
+    server = LiveServer(app, host=_lan_address()).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True,
+                                  base_url=server.url, locale="id-ID")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        _open_till(page)
+        assert page.evaluate("window.isSecureContext") is False
+        assert page.evaluate("typeof crypto.randomUUID") == "undefined"
+        assert page.is_hidden("#camera-scan")  # no camera outside a secure context
+        _add(page, till_shop["rice"])
+        page.click("#pay-cash")
+        page.fill("#cash-given", "70000")
+        number = _finish(page)
+        page.click("#new-sale")
+        _add(page, till_shop["rice"])
+        page.click("#pay-cash")
+        page.fill("#cash-given", "70000")
+        second = _finish(page)
+    finally:
+        context.close()
+        server.stop()
+    assert number.startswith("EW-") and second != number
+    assert errors == []

@@ -168,6 +168,17 @@ def test_bad_lines_name_their_field(cashier, shop, db, line, field):
     assert counts(db) == before
 
 
+@pytest.mark.parametrize("ref", ["", "ref\x00nul", "ref\x1b@", "ada spasi", "-lead", "x" * 65])
+def test_a_client_ref_that_is_no_identifier_is_refused_by_name(cashier, shop, db, ref):
+    body = shop.body([(shop.rice, 1)], [{"kind": "cash"}])
+    body["client_ref"] = ref
+    before = counts(db)
+    resp = cashier.post("/api/v1/sales", json=body)
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    assert "client_ref" in resp.get_json()["error"]["details"]["fields"]
+    assert counts(db) == before
+
+
 def test_more_than_is_on_hand_is_refused_and_leaves_no_rows(cashier, shop, db):
     before = counts(db)
     resp = cashier.post("/api/v1/sales", json=shop.body([(shop.rice, 1), (shop.oil, 31)],
