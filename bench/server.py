@@ -39,6 +39,7 @@ def serve(database_url: str, data_dir: Path, env: dict[str, str] | None = None,
     environ = {**os.environ, "EWARUNG_DATABASE_URL": database_url,
                "EWARUNG_DATA_DIR": str(data_dir), "EWARUNG_PORT": str(port), **(env or {})}
     exe = Path(sys.executable).with_name("ewarung")
+    data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen([str(exe), "serve", *args], env=environ,

@@ -11,7 +11,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in_with_password,
 )
-from tests.factories import PASSWORD, card_key, make_user
+from tests.factories import PASSWORD, make_user
 from tests.kube.month import build_month
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def shop(app, db):
     with app.app_context(), db.unit_of_work() as s:
-        build_month(s, card_key(app), bundle=True, sales=30)
+        build_month(s, app, bundle=True, sales=30)
         make_user(s, "manager", "ketua", full_name="Bu Sri")
 
 
