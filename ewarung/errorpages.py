@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ewarung.db import DatabaseBusy
 from ewarung.errors import N_, AppError, Busy, ValidationFailed
+from ewarung.text import UNWRITABLE
 
 log = logging.getLogger("ewarung.errors")
 
@@ -76,6 +77,9 @@ def handle_internal(exc: Exception) -> Any:
     original = getattr(exc, "original_exception", None) or exc
     if isinstance(original, AppError):  # raised while committing
         return handle_app_error(original)
+    if isinstance(original, DataError) and "NUL" in str(original):
+        # PostgreSQL stores no NUL character: text that got past the services' checks.
+        return handle_app_error(ValidationFailed(UNWRITABLE))
     if isinstance(original, OverflowError | DataError):
         # A number beyond what the database column holds: the input's fault, not ours.
         return handle_app_error(ValidationFailed(N_("Angka terlalu besar atau tidak valid.")))

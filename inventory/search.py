@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
+from ewarung.errors import ValidationFailed
+from ewarung.text import UNWRITABLE, has_unwritable
 from inventory.ledger import ZERO
 from inventory.models import Barcode, Product, StockBatch
 
@@ -86,6 +88,8 @@ def search_products(session: Session, q: str = "", limit: int = 20,
     """
     limit = max(1, min(limit, MAX_LIMIT))
     raw, key = q.strip(), normalise(q)
+    if has_unwritable(raw):  # no product holds one (PostgreSQL cannot even compare a NUL)
+        raise ValidationFailed.field("q", UNWRITABLE)
     live: list[Any] = [] if include_inactive else [Product.active.is_(True)]
     if not raw:
         if group is not None:

@@ -43,6 +43,17 @@ def test_unknown_user_looks_like_a_wrong_password(client):
     assert error_code(resp) == "unauthorized"
 
 
+def test_a_user_name_with_a_nul_is_a_clear_refusal_on_either_database(client, backend):
+    resp = client.login("kas\x00ir", password="whatever-1")
+    # SQLite compares the name and finds nobody; PostgreSQL cannot hold a NUL at all, and the
+    # refusal says what is wrong with the input instead of failing
+    if backend == "sqlite":
+        assert (resp.status_code, error_code(resp)) == (401, "unauthorized")
+    else:
+        assert (resp.status_code, error_code(resp)) == (422, "validation_error")
+        assert "karakter kendali" in resp.get_json()["error"]["message"]
+
+
 def test_cashier_signs_in_with_pin_not_password(client, db):
     with db.unit_of_work() as s:
         make_user(s, "cashier", "siti")

@@ -43,6 +43,16 @@ def test_a_product_is_created_and_found_by_barcode_with_what_is_on_hand(manager)
                              "commodity_group", "on_hand"}
 
 
+@pytest.mark.parametrize("q", ["1234\x005678", "beras\x1b"])
+def test_a_search_with_a_control_character_is_refused_by_name(client, db, q):
+    with db.unit_of_work() as s:
+        make_product(s, "Beras Medium", barcode="12345678")
+        client.token = make_token(s, "cashier")
+    resp = client.get("/api/v1/products", query_string={"q": q})
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_json()
+    assert "q" in resp.get_json()["error"]["details"]["fields"]
+
+
 def test_a_cashier_may_search_but_not_create_products(client, db):
     with db.unit_of_work() as s:
         make_product(s, "Tempe")
