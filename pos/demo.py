@@ -33,16 +33,10 @@ from pos.entitlement import month_of
 from pos.kpm_demo import MONTHLY_AMOUNT, PER_VILLAGE, demo_rows
 from pos.ledger import credit_period
 from pos.models import Beneficiary
-from pos.sale_input import (
-    LineRequest,
-    SaleRequest,
-    TenderInput,
-    Till,
-    fingerprint,
-    prepare_sale,
-)
+from pos.sale_input import Till, prepare_sale
 from pos.sale_models import Sale
 from pos.sale_records import SaleRecord
+from pos.sale_schemas import SaleIn
 from pos.sales import record_sale as record
 from pos.webutil import card_key
 
@@ -187,12 +181,9 @@ def _sell(session: Session, cashier: User, basket: list[tuple[int, str]],
     from flask import current_app
 
     key = card_key()
-    body = {"lines": [{"product_id": pid, "quantity": q} for pid, q in sorted(basket)],
-            "tenders": tenders}
-    req = SaleRequest(str(uuid.uuid4()), tuple(LineRequest(q, pid) for pid, q in sorted(basket)),
-                      tuple(TenderInput(t["kind"], t.get("amount"), t.get("card"),
-                                        t.get("edc_ref"), t.get("reference")) for t in tenders),
-                      fingerprint(key, body))
+    req = SaleIn.model_validate({
+        "client_ref": str(uuid.uuid4()), "tenders": tenders,
+        "lines": [{"product_id": pid, "quantity": q} for pid, q in sorted(basket)]}).request(key)
     till = Till(cashier.id, cashier.full_name, key, str(current_app.config["SECRET_KEY"]),
                 at=at.astimezone(UTC), print_receipt=False)
     token = audit.current_actor.set(cashier.id)

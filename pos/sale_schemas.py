@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, RootModel
 
+from pos.sale_input import LineRequest, SaleRequest, TenderInput, fingerprint
+
 Quantity = str | int | float
 
 
@@ -44,6 +46,18 @@ class SaleIn(BaseModel):
     tenders: list[TenderIn] = Field(min_length=1, max_length=4)
     approver: ApproverIn | None = Field(default=None,
                                         description="a manager approving changed prices")
+
+    def request(self, card_key: bytes) -> SaleRequest:
+        """What the sale service takes; its fingerprint covers the body but the client_ref
+        and the approver."""
+        return SaleRequest(
+            client_ref=self.client_ref,
+            lines=tuple(LineRequest(ln.quantity, ln.product_id, ln.barcode, ln.unit_price)
+                        for ln in self.lines),
+            tenders=tuple(TenderInput(t.kind, t.amount, t.card, t.edc_ref, t.reference)
+                          for t in self.tenders),
+            fingerprint=fingerprint(card_key,
+                                    self.model_dump(exclude={"client_ref", "approver"})))
 
 
 class SaleLineOut(BaseModel):

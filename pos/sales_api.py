@@ -23,11 +23,8 @@ from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAbo
 from pos.receipts import reprint, verify_url
 from pos.sale_input import (
     ApprovalRequired,
-    LineRequest,
     SaleRequest,
-    TenderInput,
     Till,
-    fingerprint,
     prepare_sale,
     resolve_card,
 )
@@ -65,16 +62,6 @@ def _till() -> Till:
                 secret_key=_secret(), url_root=request.url_root)
 
 
-def _sale_request(body: SaleIn, key: bytes) -> SaleRequest:
-    return SaleRequest(
-        client_ref=body.client_ref,
-        lines=tuple(LineRequest(ln.quantity, ln.product_id, ln.barcode, ln.unit_price)
-                    for ln in body.lines),
-        tenders=tuple(TenderInput(t.kind, t.amount, t.card, t.edc_ref, t.reference)
-                      for t in body.tenders),
-        fingerprint=fingerprint(key, body.model_dump(exclude={"client_ref", "approver"})))
-
-
 def _approver(approver: ApproverIn | None) -> User:
     if approver is None:
         raise ApprovalRequired()
@@ -95,7 +82,7 @@ def create_sale(body: SaleIn) -> Any:
     """Record a sale: lines by product id or barcode, tenders bpnt, cash, qris, transfer."""
     s = db_session()
     till = _till()
-    req = _sale_request(body, till.card_key)
+    req = body.request(till.card_key)
     try:
         with read_phase():
             sale = prepare_sale(s, req, till)

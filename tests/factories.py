@@ -213,30 +213,19 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
     """
     import uuid
 
-    from pos.sale_input import (
-        ApprovalRequired,
-        LineRequest,
-        SaleRequest,
-        TenderInput,
-        Till,
-        fingerprint,
-        prepare_sale,
-    )
+    from pos.sale_input import ApprovalRequired, Till, prepare_sale
+    from pos.sale_schemas import SaleIn
     from pos.sales import record_sale
 
     cashier = cashier or make_user(session, "cashier")
     key = card_key(app)
     asked = [(ln[0], ln[1], ln[2] if len(ln) > 2 else None) for ln in lines]
-    body = {"lines": [{"product_id": p.id, "quantity": str(q)}
-                      | ({"unit_price": price} if price is not None else {})
-                      for p, q, price in asked],
-            "tenders": list(tenders or [{"kind": "cash"}])}
-    req = SaleRequest(
-        client_ref=client_ref or str(uuid.uuid4()),
-        lines=tuple(LineRequest(str(q), p.id, unit_price=price) for p, q, price in asked),
-        tenders=tuple(TenderInput(t["kind"], t.get("amount"), t.get("card"), t.get("edc_ref"),
-                                  t.get("reference")) for t in body["tenders"]),
-        fingerprint=fingerprint(key, body))
+    req = SaleIn.model_validate({
+        "client_ref": client_ref or str(uuid.uuid4()),
+        "lines": [{"product_id": p.id, "quantity": str(q)}
+                  | ({"unit_price": price} if price is not None else {})
+                  for p, q, price in asked],
+        "tenders": list(tenders or [{"kind": "cash"}])}).request(key)
     till = Till(cashier_id=cashier.id, cashier_name=cashier.full_name, card_key=key,
                 secret_key=app.config["SECRET_KEY"], at=at, print_receipt=print_receipt)
     prepared = prepare_sale(session, req, till)
