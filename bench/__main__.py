@@ -21,7 +21,7 @@ from bench.common import Figure, table
 
 #: in the order they run; the cheap ones first
 MODULES = ("search", "stock_issue", "kpm_lookup", "report", "first_byte", "till_load", "memory",
-           "checkout")
+           "imports", "checkout")
 
 
 def machine() -> str:

@@ -1,10 +1,10 @@
 """The floor of a sale on SQLite: the same reads and rows as `POST /sales`, by bare sqlite3.
 
-One transaction per sale (BEGIN IMMEDIATE, WAL, synchronous=NORMAL), one thread, no ORM, no
-HTTP: read the products and the card, take the day's number, insert the sale, read the
-batches and plan FEFO, insert the lines, update the batches, insert the stock movements,
-sum the card's ledger and insert the debit, insert the tenders. Run on a copy of the
-benchmark's database, so the indexes are as big as the real run's.
+One transaction per sale (BEGIN IMMEDIATE, WAL, synchronous=FULL as the app runs), one
+thread, no ORM, no HTTP: read the products and the card, take the day's number, insert the
+sale, read the batches and plan FEFO, insert the lines, update the batches, insert the stock
+movements, sum the card's ledger and insert the debit, insert the tenders. Run on a copy of
+the benchmark's database, so the indexes are as big as the real run's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, median, percentile
+from ewarung.db import SQLITE_SYNCHRONOUS
 from pos.cards import card_hash, derive_card_key
 
 
@@ -107,7 +108,7 @@ def floor_figures(url: str, work: list[dict[str, Any]], secret: str) -> list[Fig
         shutil.copy(url.removeprefix("sqlite:///"), path)
         db = sqlite3.connect(path, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         db.execute("PRAGMA foreign_keys=ON")
         times = []
         t0 = time.perf_counter()

@@ -3,7 +3,7 @@
 A catalogue of 2,000 products with several batches each (bench/gen/catalogue.py); each
 sale takes three products in id order, the way the selling domain calls
 `inventory.stock.issue` inside its own transaction. "issue" times the three calls;
-"sale transaction" adds begin and commit (SQLite's writer lock, WAL, synchronous=NORMAL).
+"sale transaction" adds begin and commit (SQLite's writer lock, WAL, synchronous=FULL).
 
     .venv/bin/python -m bench.stock_issue [sqlite] [postgresql]
 """

@@ -37,13 +37,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def _prepare(url: str) -> None:
     from ewarung.auth.services import create_user, use_hash_profile
     from ewarung.db import Database
+    from pos.shifts import open_shift
 
     use_hash_profile("cheap")
     db = Database(url)
     with db.unit_of_work() as s:
         ids = generate_products(s, N_PRODUCTS, seed=3)
         generate_stock(s, ids, seed=3)
-        create_user(s, "kasir", "cashier", pin="1234", full_name="Kasir Bench")
+        kasir = create_user(s, "kasir", "cashier", pin="1234", full_name="Kasir Bench")
+        open_shift(s, kasir.id, 0)  # the till asks for the float before the first sale
     db.dispose()
 
 

@@ -9,14 +9,16 @@ from flask_babel import gettext
 from sqlalchemy import select, update
 
 from ewarung import audit
+from ewarung.auth import limits
 from ewarung.auth.models import ROLES, ApiToken, User
 from ewarung.auth.services import MIN_PASSWORD, PIN_RE, create_user, hash_secret
+from ewarung.auth.sessions import end_sessions_of
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, NotFound, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.shop import SETTINGS, Outlet, get_outlet, get_setting, set_setting
 from ewarung.text import writable
-from ewarung.web import current_user, db_session, requires
+from ewarung.web import current_user, db_session, requires, session_secret
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.record_once(menu_item("admin.users", N_("Pengguna"), "admin", 85))
@@ -44,7 +46,8 @@ def users() -> Any:
             flash(gettext("Pengguna ditambahkan."))
             return redirect(url_for("admin.users"))
     rows = s.scalars(select(User).order_by(User.active.desc(), User.role, User.username)).all()
-    return render_template("admin/users.html", users=rows, now=utcnow(),
+    return render_template("admin/users.html", users=rows,
+                           locked=limits.locked_users(s, utcnow()),
                            roles=[(r, gettext(ROLE_LABELS[r])) for r in ROLES],
                            labels={r: gettext(v) for r, v in ROLE_LABELS.items()})
 
@@ -74,19 +77,22 @@ def _apply(user: User, action: str) -> str:
         if not PIN_RE.match(pin):
             raise ValidationFailed.field("pin", N_("PIN harus 4 sampai 6 angka."))
         user.pin_hash = hash_secret(pin)
+        _end_sessions(user)
     elif action == "password":
         password = form.get("password", "")
         if len(password) < MIN_PASSWORD:
             raise ValidationFailed.field("password", N_("Kata sandi minimal 8 karakter."))
         user.password_hash = hash_secret(password)
+        _end_sessions(user)
     elif action == "unlock":
-        user.locked_until, user.failed_attempts = None, 0
+        limits.unlock(s, user.id)
     elif action == "toggle":
         me = current_user()
         if me is not None and me.id == user.id:
             raise ValidationFailed.field("action", N_(
                 "Anda tidak dapat menonaktifkan diri sendiri."))
         user.active = not user.active
+        _end_sessions(user)
     elif action == "revoke_tokens":
         s.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                          ApiToken.revoked_at.is_(None))
@@ -97,6 +103,14 @@ def _apply(user: User, action: str) -> str:
     audit.record(s, f"user.{action}", entity="user", entity_id=user.id,
                  after={"active": user.active})
     return gettext("Perubahan disimpan.")
+
+
+def _end_sessions(user: User) -> None:
+    """A credential changed: every browser signed in as `user` must sign in again, except
+    the admin's own, when she changes her own."""
+    me = current_user()
+    keep = session_secret() if me is not None and me.id == user.id else None
+    end_sessions_of(db_session(), user.id, keep=keep)
 
 
 @bp.route("/shop", methods=["GET", "POST"])

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
 
-from ewarung import errorpages, i18n, web
+from ewarung import errorpages, i18n, logs, web
 from ewarung.auth.services import use_hash_profile
 from ewarung.config import Config
 from ewarung.db import Database
 from ewarung.web import requires
 
-ROOT = Path(__file__).resolve().parent.parent
 API_PREFIX = "/api/v1"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     """Build the app from the environment; `test_config` overrides (lower-case keys)."""
     config = Config.from_env(test_config)
+    # Pages and static files are read from inside the installed package (ewarung/templates,
+    # ewarung/static), never from a source tree: a wheel carries them there.
     app = APIFlask(
-        "ewarung", title="e-Warung POS API", version="1", root_path=str(ROOT / "ewarung"),
+        "ewarung", title="e-Warung POS API", version="1",
         spec_path=f"{API_PREFIX}/openapi.json", docs_path=None, json_errors=False,
-        template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+        template_folder="templates", static_folder="static",
     )
+    app.json = errorpages.ShopJSON(app)
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
@@ -48,7 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.extensions["ewarung.config"] = config
     app.extensions["ewarung.db"] = Database(config.database_url)
     use_hash_profile(config.hash_profile)
-    _configure_logging(config.data_dir)
+    logs.configure(config.data_dir, config.extra.get("log_max_bytes", logs.MAX_BYTES),
+                   config.extra.get("log_backups", logs.BACKUPS))
     i18n.init_app(app)
     web.init_app(app)
     errorpages.init_app(app)
@@ -87,22 +88,3 @@ def _register_blueprints(app: APIFlask) -> None:
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 
-
-LOGGERS = ("ewarung", "pos", "inventory", "printer", "waitress")
-
-
-def _configure_logging(data_dir: Path) -> None:
-    """Log to <data dir>/logs/ewarung.log; a later app in the same process moves the file."""
-    log_dir = data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = str(log_dir / "ewarung.log")
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if getattr(h, "_ewarung", False)]:
-            logger.removeHandler(old)
-            old.close()
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    handler._ewarung = True  # type: ignore[attr-defined]

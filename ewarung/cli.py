@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from pathlib import Path
+from typing import NoReturn
 
 import click
 from apiflask import APIFlask
@@ -12,6 +12,8 @@ from apiflask import APIFlask
 from ewarung.app import create_app
 from ewarung.db import Database
 from ewarung.errors import AppError
+from ewarung.fields import ClickParsed, whole
+from ewarung.maintenance_cli import register as register_maintenance
 from ewarung.migrate import current_revision, head_revision, upgrade
 
 
@@ -27,9 +29,23 @@ def _db() -> Database:
     return db
 
 
-def _fail(exc: AppError) -> None:
+def _fail(exc: AppError) -> NoReturn:
     click.echo(click.style(exc.message(), fg="red"), err=True)
     sys.exit(1)
+
+
+def check_key() -> None:
+    """Refuse to go on under a secret key other than the one the data is keyed with."""
+    from ewarung.installation import check_secret_key, key_fingerprint, short
+
+    config = _app().extensions["ewarung.config"]
+    try:
+        first_use = check_secret_key(_db(), config.secret_key, config.secret_key_source)
+    except AppError as exc:
+        _fail(exc)
+    if first_use:
+        click.echo(f"Kunci rahasia dari {config.secret_key_source} dicatat untuk data ini "
+                   f"(sidik {short(key_fingerprint(config.secret_key))}).", err=True)
 
 
 @click.group()
@@ -48,6 +64,7 @@ def init() -> None:
         click.echo(f"Database already at {after}; nothing to do.")
     else:
         click.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+    check_key()
 
 
 @cli.command()
@@ -57,6 +74,7 @@ def demo() -> None:
 
     db = _db()
     upgrade(db.engine)
+    check_key()
     with _app().app_context(), db.unit_of_work() as session:
         lines = load_demo(session)
     for line in lines:
@@ -65,8 +83,10 @@ def demo() -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="EWARUNG_HOST")
-@click.option("--port", default=8000, show_default=True, type=int, envvar="EWARUNG_PORT")
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, envvar="EWARUNG_PORT",
+              type=ClickParsed(whole(1, 65535).parse, "port"))
+@click.option("--threads", default=8, show_default=True,
+              type=ClickParsed(whole(1, 64).parse, "threads"))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the shop with waitress, a production WSGI server."""
     from waitress import serve as waitress_serve
@@ -76,9 +96,13 @@ def serve(host: str, port: int, threads: int) -> None:
     if current_revision(db.engine) != head_revision():
         click.echo("The database is not up to date: run `ewarung init` first.", err=True)
         sys.exit(1)
+    check_key()
     db.checkpoint_in_background()
-    for hook in app.extensions.get("ewarung.on_serve", []):
-        hook(app)
+    try:
+        for hook in app.extensions.get("ewarung.on_serve", []):
+            hook(app)
+    except AppError as exc:  # a setting that must not run (a printer that is a file)
+        _fail(exc)
     # The app's long-lived objects (models, routes, catalogues) go out of the garbage
     # collector's sight: its full passes stay short during requests (bench/checkout.py).
     gc.collect()
@@ -135,29 +159,6 @@ def token_create(name: str) -> None:
         click.echo(create_token(session, found))
 
 
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup(file: Path) -> None:
-    """Write a consistent, portable copy of all data to FILE."""
-    from ewarung.backup import write_backup
-
-    counts = write_backup(_db(), file)
-    click.echo(f"Backup written to {file}: {sum(counts.values())} rows in {len(counts)} tables.")
-
-
-@cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def restore(file: Path) -> None:
-    """Restore FILE into an empty database (SQLite or PostgreSQL)."""
-    from ewarung.backup import restore_backup
-
-    try:
-        counts = restore_backup(_db(), file)
-    except AppError as exc:
-        _fail(exc)
-    click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
-
-
 #: modules with a `register(cli)` function that adds a domain's commands
 DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli", "kube.report.cli")
 
@@ -169,3 +170,6 @@ def main() -> None:
     for name in DOMAIN_COMMANDS:
         importlib.import_module(name).register(cli)
     cli()
+
+
+register_maintenance(cli)

@@ -47,6 +47,8 @@ class Config:
     testing: bool = False
     #: argon2 cost profile: "default" in production, "cheap" only for tests
     hash_profile: str = "default"
+    #: where the secret key came from (the variable or the key file), for messages
+    secret_key_source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -58,9 +60,11 @@ class Config:
         url = overrides.pop("database_url", None) or os.environ.get("EWARUNG_DATABASE_URL")
         if not url:
             url = f"sqlite:///{data_dir / 'ewarung.sqlite3'}"
-        key = overrides.pop("secret_key", None) or os.environ.get("EWARUNG_SECRET_KEY")
+        key, source = overrides.pop("secret_key", None), "konfigurasi"
+        if not key and os.environ.get("EWARUNG_SECRET_KEY"):
+            key, source = os.environ["EWARUNG_SECRET_KEY"], "EWARUNG_SECRET_KEY"
         if not key:
-            key = load_or_create_secret_key(data_dir)
+            key, source = load_or_create_secret_key(data_dir), str(data_dir / SECRET_KEY_FILE)
         return cls(
             data_dir=data_dir,
             database_url=url,
@@ -70,5 +74,6 @@ class Config:
             or os.environ.get("EWARUNG_PRINTER_PROFILE", "TM-T20II"),
             testing=bool(overrides.pop("testing", False)),
             hash_profile=overrides.pop("hash_profile", "default"),
+            secret_key_source=source,
             extra=overrides,
         )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import Response, jsonify, make_response, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
+from markupsafe import escape
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ewarung import web
 from ewarung.db import DatabaseBusy
 from ewarung.errors import N_, AppError, Busy, ValidationFailed
+from ewarung.fields import REFUSED
 from ewarung.text import UNWRITABLE
 
 log = logging.getLogger("ewarung.errors")
@@ -33,6 +39,17 @@ HTTP_CODES = {
     500: ("internal_error", N_("Terjadi kesalahan pada sistem. Data Anda tidak tersimpan.")),
     503: ("database_busy", N_("Sistem sedang sibuk. Coba lagi sebentar lagi.")),
 }
+
+
+class ShopJSON(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deep to read is a bad request like any other
+    unreadable body (Python's parser gives up with RecursionError, not ValueError)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def wants_json() -> bool:
@@ -62,7 +79,12 @@ def handle_app_error(exc: AppError) -> Any:
     headers = None
     if exc.status in (429, 503):
         headers = {"Retry-After": str(exc.details.get("retry_after", 1))}
-    return error_response(exc.status, exc.code, exc.message(gettext), exc.details, headers)
+    web.recover_session()
+    try:
+        return error_response(exc.status, exc.code, exc.message(gettext), exc.details, headers)
+    except Exception:  # the database or the page failed too: still answer the contract
+        log.exception("error answer failed")
+        return bare_error(exc.status, exc.code, exc.message(), exc.details)
 
 
 def handle_http_exception(exc: HTTPException) -> Any:
@@ -88,28 +110,59 @@ def handle_internal(exc: Exception) -> Any:
         return handle_app_error(Busy(details={"retryable": True, "retry_after": 1}))
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
     code, template = HTTP_CODES[500]
+    web.recover_session()
     try:
         return error_response(500, code, gettext(template))
-    except Exception:  # the error page itself failed: answer in plain text
+    except Exception:  # the error page itself failed: answer without templates or database
         log.exception("error page failed")
-        return f"500 {code}", 500, {"Content-Type": "text/plain; charset=utf-8"}
+        return bare_error(500, code, template)
+
+
+def bare_error(status: int, code: str, message: str,
+               details: dict[str, Any] | None = None) -> Response:
+    """The error answer built from nothing that can fail: no translation, no template."""
+    if wants_json():
+        body = json.dumps({"error": {"code": code, "message": message,
+                                     "details": details or {}}}, default=str)
+        return Response(body, status, mimetype="application/json")
+    page = (f"<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>{status}</title>"
+            f"<h1>{status}</h1><p>{escape(message)}</p></html>")
+    return Response(page, status, mimetype="text/html")
 
 
 def api_error_processor(error: HTTPError) -> Any:
     """APIFlask's input validation and aborts, in the documented shape."""
     if error.status_code == 422:
-        fields: dict[str, Any] = {}
         details: dict[str, Any] = {}
         for location, errs in (error.detail or {}).items():
-            fields.update(_flatten(errs))
             details["location"] = location
+            details["fields"] = _flatten(errs)
+        fields = _translated(error.__cause__) or details.get("fields", {})
         details["fields"] = fields
         code, message = "validation_error", gettext(HTTP_CODES[422][1])
+        if len(fields) == 1:  # name the field: "lines.0.quantity: Jumlah terlalu besar..."
+            ((name, messages),) = fields.items()
+            message = f"{name}: {messages[0]}"
     else:
         code, template = HTTP_CODES.get(error.status_code, ("http_error", error.message))
         message, details = gettext(template), dict(error.extra_data or {})
     return {"error": {"code": code, "message": message, "details": details}}, \
         error.status_code, error.headers
+
+
+def _translated(cause: BaseException | None) -> dict[str, list[str]]:
+    """Pydantic's field errors, where the shop's own parsers' messages are translated."""
+    if not isinstance(cause, PydanticValidationError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for err in cause.errors():
+        ctx = err.get("ctx") or {}
+        message = err["msg"]
+        if err["type"] == REFUSED and "template" in ctx:
+            message = gettext(ctx["template"], **ctx["params"])
+        out.setdefault(".".join(str(part) for part in err["loc"]) or "_schema", []).append(
+            message)
+    return out
 
 
 def _flatten(errs: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -123,11 +176,14 @@ def _flatten(errs: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def init_app(app: APIFlask) -> None:
     """Register the handlers."""
+    # APIFlask's error processor also takes over werkzeug's HTTP errors (an unknown address
+    # among them) and answers them all in JSON: register it first, so that ours, which
+    # answers JSON under /api/ and a page elsewhere, replaces it for those.
+    app.error_processor(api_error_processor)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_internal)
     app.register_error_handler(Exception, handle_internal)
-    app.error_processor(api_error_processor)
 
 
 ERROR_SCHEMA = {

@@ -6,7 +6,7 @@ translated by the web layer, which fills in `params` with `%(name)s` formatting.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 def N_(template: str) -> str:
@@ -42,7 +42,7 @@ class ValidationFailed(AppError):
     template = N_("Data tidak valid.")
 
     @classmethod
-    def field(cls, name: str, template: str, **params: Any) -> ValidationFailed:
+    def field(cls, name: str, template: str, **params: Any) -> Self:
         """A failure of one named field."""
         text = template % params if params else template
         return cls(template, details={"fields": {name: [text]}}, **params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -16,10 +16,8 @@ from ewarung.money import format_rupiah
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
-ROOT = Path(__file__).resolve().parent.parent
 #: each package keeps its own catalogue, so domains never edit one shared file
 PACKAGES = ("ewarung", "inventory", "pos", "printer", "kube")
-TRANSLATION_DIRS = [ROOT / pkg / "translations" for pkg in PACKAGES]
 
 babel = Babel()
 
@@ -39,13 +37,18 @@ def format_local(moment: datetime | None, tz: ZoneInfo, fmt: str = "dd/MM/yyyy H
 
 def select_locale() -> str:
     """The signed-in user's choice, then the session's, then Indonesian."""
-    user = g.get("user")
-    if user is not None and user.language in LANGUAGES:
-        return str(user.language)
+    language = g.get("user_language")
+    if language in LANGUAGES:
+        return str(language)
     lang = session.get("lang")
     if lang in LANGUAGES:
         return str(lang)
     return DEFAULT_LANGUAGE
+
+
+def translation_dirs() -> list[str]:
+    """Each package's catalogue folder, found through the package wherever it is installed."""
+    return [str(files(pkg) / "translations") for pkg in PACKAGES]
 
 
 def _remember_language() -> None:
@@ -57,7 +60,7 @@ def _remember_language() -> None:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel, the `?lang=` switch and the template filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs())
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_language)
     app.jinja_env.globals["get_locale"] = get_locale

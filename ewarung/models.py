@@ -2,6 +2,7 @@
 
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import ApiToken, User
+from ewarung.installation import Installation
 from ewarung.shop import Outlet, Setting
 from inventory.models import (
     Barcode,
@@ -15,7 +16,7 @@ from inventory.models import (
     StocktakeLine,
     Supplier,
 )
-from kube.models import Expense, KubeMember
+from kube.models import ClosedMonth, Expense, KubeMember
 from pos.models import (
     Beneficiary,
     EntitlementEntry,
@@ -36,8 +37,9 @@ from pos.sale_models import (
 )
 from printer.models import PrintJob
 
-__all__ = ["ApiToken", "AuditEvent", "Barcode", "Beneficiary", "CashMovement",
-           "EntitlementEntry", "Expense", "GoodsReceipt", "GoodsReceiptLine", "KksCard",
+__all__ = ["ApiToken", "AuditEvent", "Barcode", "Beneficiary", "CashMovement", "ClosedMonth",
+           "EntitlementEntry", "Expense", "GoodsReceipt", "GoodsReceiptLine", "Installation",
+           "KksCard",
            "KubeMember", "Outlet", "PrintJob", "Product", "ReconciliationItem",
            "ReconciliationRun", "Sale", "SaleCounter", "SaleLine", "SaleRefusal", "SaleReturn",
            "SaleReturnLine", "Setting", "Shift", "StockAdjustment", "StockBatch", "StockMove",

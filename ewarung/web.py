@@ -11,15 +11,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flask import Flask, g, request, session
+from flask import Flask, Response, g, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from ewarung import audit
 from ewarung.auth.models import ROLE_RANK, User
 from ewarung.auth.services import user_for_token
+from ewarung.auth.sessions import end_session, live_session, renew, start_session
 from ewarung.db import BUSY_TIMEOUT_S, Database, DatabaseBusy, reset_write_intent, set_write_intent
 from ewarung.errors import N_, AppError, Forbidden, Unauthorized
+from ewarung.numbers import MAX_ID
 
 log = logging.getLogger("ewarung.web")
 
@@ -34,6 +37,39 @@ class CsrfFailed(AppError):
     code = "csrf_failed"
     status = 403
     template = N_("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in the shop's addresses: ASCII digits only (Python's `int` also reads
+    Arabic-Indic ones) and no larger than a database key, so /sales/99999999999999999999 is
+    an unknown sale (404) rather than a number the database cannot hold."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class NotJson(AppError):
+    code = "unsupported_media_type"
+    status = 415
+    template = N_("Kirim data sebagai JSON (Content-Type: application/json).")
+
+
+def file_answer(data: bytes | str, media_type: str, filename: str) -> Response:
+    """A file to download (an export, a report) as `media_type`: the type its view's
+    `file_responses` gives the OpenAPI document."""
+    return Response(data, content_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def file_responses(description: str, *media_types: str) -> dict[int, Any]:
+    """`@bp.doc(responses=file_responses(...))` for a view answering a file: its 200 comes as
+    one of `media_types` (without one, APIFlask documents a JSON answer)."""
+    return {200: {"description": description, "content": {
+        media.split(";")[0].strip(): {"schema": {"type": "string", "format": "binary"}}
+        for media in media_types}}}
 
 
 def requires(role: str) -> Callable[[F], F]:
@@ -54,7 +90,11 @@ def public(view: F) -> F:
 
 
 def csrf_exempt(view: F) -> F:
-    """Exempt a JSON view that no cookie can authorise (the API sign-in)."""
+    """Exempt a JSON view that no cookie can authorise (the API sign-in).
+
+    The exemption holds for JSON bodies only: another site's page can post text/plain or a
+    form without asking first, but not application/json, so anything else is refused.
+    """
     view._csrf_exempt = True  # type: ignore[attr-defined]
     return view
 
@@ -81,13 +121,41 @@ def current_user() -> User | None:
 
 def sign_in(user: User) -> None:
     """Start a browser session for `user` (a fresh session against fixation)."""
+    from flask import current_app
+
     lang = session.get("lang")
     session.clear()
-    session["uid"] = user.id
-    session["role"] = user.role
+    session["sid"] = start_session(db_session(), user, current_app.permanent_session_lifetime)
     if lang:
         session["lang"] = lang
     session.permanent = True
+
+
+def sign_out() -> None:
+    """End this browser's session, on the server too (a copied cookie dies with it)."""
+    secret = session.get("sid")
+    if secret:
+        end_session(db_session(), secret)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def session_secret() -> str | None:
+    """The secret of this browser's session (None for scripts and visitors)."""
+    secret: str | None = session.get("sid")
+    return secret
+
+
+def commit_now() -> None:
+    """Commit the request's work so far and, on SQLite, let other writers in.
+
+    For a count that must hold before a slow check (a sign-in's hash); the request's next
+    statement begins a new transaction.
+    """
+    db_session().commit()
+    database().release_writer()
 
 
 def _load_user() -> None:
@@ -99,14 +167,16 @@ def _load_user() -> None:
         if user is None:
             raise Unauthorized(N_("Token API tidak sah."))
         g.user, g.auth_via = user, "token"
-    elif "uid" in session:
-        user = db_session().get(User, session["uid"])
-        if user is not None and user.active and user.role == session.get("role"):
-            g.user, g.auth_via = user, "session"
+    elif "sid" in session:
+        live = live_session(db_session(), session["sid"])
+        if live is not None:
+            g.user, g.auth_via, g.live_session = live.user, "session", live
         else:
             session.clear()
     if g.user is not None:
         g.actor_token = audit.current_actor.set(g.user.id)
+        # read now: an error answer must not need the database (its session may have failed)
+        g.user_language = g.user.language
 
 
 def _check_access() -> None:
@@ -133,6 +203,8 @@ def _check_csrf() -> None:
     if request.method in SAFE_METHODS or g.auth_via == "token":
         return
     if getattr(current_view(), "_csrf_exempt", False):
+        if not request.is_json:
+            raise NotJson()
         return
     try:
         csrf.protect()
@@ -214,9 +286,26 @@ def reads_first(view: F) -> F:
     return view
 
 
+def recover_session() -> None:
+    """Make the request's session usable again after a failed flush or commit (it refuses
+    every statement until rolled back), so an error answer can still be made."""
+    s = g.get("db_session")
+    if s is None or s.is_active:
+        return
+    try:
+        s.rollback()
+    except Exception:  # the connection itself is gone: the teardown closes what is left
+        log.warning("rollback after a failed request failed", exc_info=True)
+
+
 def _after_request(response: Any) -> Any:
     s = g.get("db_session")
     if s is not None and response.status_code < 400:
+        live = g.get("live_session")
+        if live is not None and request.method not in SAFE_METHODS \
+                and session.get("sid") == live.secret:  # not signed out or in again
+            from flask import current_app
+            renew(s, live, current_app.permanent_session_lifetime)
         s.commit()
     return response
 
@@ -233,7 +322,10 @@ def _enter_gate() -> None:
 def _teardown_request(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
-        s.close()  # rolls back whatever was not committed
+        try:
+            s.close()  # rolls back whatever was not committed
+        except Exception:  # a broken connection: the pool replaces it; the answer stands
+            log.warning("closing the request's session failed", exc_info=True)
     database().release_writer()
     token = g.pop("write_token", None)
     if token is not None:
@@ -246,7 +338,8 @@ def _teardown_request(_exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install the lifecycle hooks on `app`."""
+    """Install the lifecycle hooks on `app` (before any route is added: the int converter)."""
+    app.url_map.converters["int"] = RowId
     csrf.init_app(app)
     app.before_request(_before_request)
     app.after_request(_after_request)

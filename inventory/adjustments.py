@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.audit import current_actor
 from ewarung.errors import N_, ValidationFailed
+from ewarung.numbers import MAX_ID
 from inventory import fields, ledger, stock
 from inventory.catalogue import get_product, is_fractional
 from inventory.fields import FieldErrors
@@ -31,7 +32,9 @@ def write_off(session: Session, data: Mapping[str, Any]) -> StockAdjustment:
     reason = fields.choice(data.get("reason"), "reason", errors, WRITE_OFF_REASONS)
     note = fields.text_value(data.get("note"), "note", errors, max_len=500,
                              multiline=True)
-    batch_id = data.get("batch_id") or None
+    batch_id = None
+    if data.get("batch_id") not in (None, "", 0):
+        batch_id = fields.integer(data.get("batch_id"), "batch_id", errors, low=1, high=MAX_ID)
     errors.raise_if_any()
     assert qty is not None
     record = _record(session, "write_off", product.id, reason, note)
@@ -39,7 +42,7 @@ def write_off(session: Session, data: Mapping[str, Any]) -> StockAdjustment:
         allocations = stock.issue(session, product.id, qty, ref_type="write_off",
                                   ref_id=record.id, kind="write_off")
     else:
-        allocations = _from_batch(session, product, int(batch_id), qty, record.id)
+        allocations = _from_batch(session, product, batch_id, qty, record.id)
     _audit(session, record, qty, -sum(a.value for a in allocations))
     return record
 
@@ -122,7 +125,7 @@ def _audit(session: Session, record: StockAdjustment, qty: Decimal, value: int) 
 
 def _required_id(raw: Any, field: str) -> int:
     errors = FieldErrors()
-    value = fields.integer(raw, field, errors, low=1, high=2**31 - 1)
+    value = fields.integer(raw, field, errors, low=1, high=MAX_ID)
     errors.raise_if_any()
     assert value is not None
     return value

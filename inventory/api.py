@@ -8,7 +8,8 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response, request
 
-from ewarung.web import db_session, requires
+from ewarung.tabular import read_upload
+from ewarung.web import db_session, file_responses, requires
 from inventory import adjustments, catalogue, csvio, receiving, reports, stocktake
 from inventory.calendar import parse_month, shop_today
 from inventory.fields import FieldErrors
@@ -38,7 +39,7 @@ from inventory.schemas import (
     SupplierPatch,
     WriteOffIn,
 )
-from inventory.search import on_hand_of, search_products
+from inventory.search import expired_of, on_hand_of, search_products
 from inventory.stock import on_hand
 
 bp = APIBlueprint("inventory_api", __name__, url_prefix="/api/v1", tag="Stock")
@@ -52,6 +53,7 @@ def product_detail(product: Product) -> dict[str, Any]:
             "unit": product.unit, "price": product.price,
             "commodity_group": product.commodity_group,
             "on_hand": on_hand_of(s, [product.id]).get(product.id, ZERO),
+            "expired_on_hand": expired_of(s, [product.id]).get(product.id, ZERO),
             "active": product.active, "tracks_expiry": product.tracks_expiry,
             "reference_price": product.reference_price, "reorder_point": product.reorder_point,
             "allow_negative": product.allow_negative,
@@ -101,7 +103,8 @@ def edit_product(product_id: int, body: ProductPatch) -> Any:
 
 @bp.get("/products/export")
 @requires("manager")
-@bp.doc(responses={200: "CSV file (semicolon separated, UTF-8 with BOM)"})
+@bp.doc(responses=file_responses("CSV file (semicolon separated, UTF-8 with BOM)",
+                                  csvio.CSV_MEDIA_TYPE))
 def export_products() -> Response:
     """The whole catalogue as CSV, in the import format."""
     return csvio.download(csvio.export_products(db_session()), "produk.csv")
@@ -118,7 +121,7 @@ def import_products() -> Any:
         errors.add("file", csvio.NO_FILE)
         errors.raise_if_any()
     assert upload is not None
-    return asdict(csvio.import_products(db_session(), upload.read()))
+    return asdict(csvio.import_products(db_session(), read_upload(upload)))
 
 
 @bp.get("/suppliers")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.errors import N_, AppError, NotFound
 from ewarung.i18n import format_rupiah
+from ewarung.numbers import as_id
 from inventory import fields
 from inventory.fields import FieldErrors
 from inventory.models import (
@@ -120,8 +121,9 @@ def _clean_product(session: Session, data: Mapping[str, Any],
     price = fields.money(data.get("price"), "price", errors)
     reference = fields.money(data.get("reference_price"), "reference_price", errors,
                              required=False)
-    reorder = fields.quantity(data.get("reorder_point") or 0, "reorder_point", errors,
-                              allow_zero=True)
+    reorder_raw = data.get("reorder_point")
+    reorder = fields.quantity(0 if reorder_raw in (None, "") else reorder_raw, "reorder_point",
+                              errors, allow_zero=True)
     codes = _clean_barcodes(session, split_barcodes(data.get("barcodes")), product_id, errors)
     supplier_id = data.get("preferred_supplier_id") or None
     if supplier_id is not None and session.get(Supplier, _int_or_zero(supplier_id)) is None:
@@ -146,10 +148,7 @@ def _clean_product(session: Session, data: Mapping[str, Any],
 
 
 def _int_or_zero(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 0
+    return as_id(raw) or 0
 
 
 def _clean_barcodes(session: Session, codes: list[str], product_id: int | None,

@@ -38,11 +38,12 @@ def export_products(file: Path) -> None:
 def import_products(file: Path) -> None:
     """Add or update products from FILE (CSV); refused rows are listed, the rest are saved."""
     from ewarung.cli import _db
+    from ewarung.tabular import read_upload
     from inventory.csvio import import_products as load
 
     try:
-        with _db().unit_of_work() as session:
-            result = load(session, file.read_bytes())
+        with _db().unit_of_work() as session, file.open("rb") as stream:
+            result = load(session, read_upload(stream))
     except AppError as exc:
         click.echo(click.style(exc.message(), fg="red"), err=True)
         sys.exit(1)

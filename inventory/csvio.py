@@ -3,26 +3,30 @@
 Files made by Indonesian-locale Excel are the norm: `;` separators, a BOM, a `'` before
 long numbers, decimal commas. Headers may be Indonesian (as exported) or the API's names.
 A row that fails is reported with its spreadsheet row number and never stops the others.
+The file is read by `ewarung.tabular`, within its limits.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ewarung.errors import N_, AppError
+from ewarung.exports import csv_writer
+from ewarung.tabular import read_rows
+from ewarung.web import file_answer
 from inventory import catalogue
 from inventory.fields import FieldErrors
 from inventory.models import Product
 
 NO_FILE = N_("Pilih berkas CSV.")
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 #: exported header → the product field it holds
 COLUMNS = {"sku": "sku", "nama": "name", "satuan": "unit", "harga": "price",
            "kelompok": "commodity_group", "barcode": "barcodes",
@@ -50,9 +54,10 @@ class ImportResult:
 def export_products(session: Session) -> str:
     """Every product, one row each, in the import format."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for p in session.scalars(select(Product).order_by(Product.sku)):
+    for p in session.scalars(select(Product).options(selectinload(Product.barcodes))
+                             .order_by(Product.sku)):
         writer.writerow([
             p.sku, p.name, p.unit, p.price, p.commodity_group,
             " ".join(b.code for b in p.barcodes),
@@ -64,8 +69,7 @@ def export_products(session: Session) -> str:
 
 def download(text: str, filename: str) -> Response:
     """A CSV answer that Excel opens with the right encoding."""
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return file_answer("\ufeff" + text, CSV_MEDIA_TYPE, filename)
 
 
 def import_products(session: Session, content: bytes,
@@ -93,27 +97,19 @@ def import_products(session: Session, content: bytes,
     return result
 
 
+def _header(cells: Sequence[object]) -> list[str]:
+    return [ALIASES.get(str(h).strip().lower().replace(" ", "_"), "") for h in cells]
+
+
 def _rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        errors = FieldErrors()
-        errors.add("file", N_("Berkas harus berupa teks UTF-8 (CSV)."))
-        errors.raise_if_any()
-        return
-    lines = text.splitlines()
-    if not lines:
-        errors = FieldErrors()
-        errors.add("file", N_("Berkas kosong."))
-        errors.raise_if_any()
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [ALIASES.get(h.strip().lower().replace(" ", "_"), "") for h in next(reader)]
+    rows = read_rows(content, xlsx=False, delimiters=(";", ","),
+                     header=lambda cells: "sku" in _header(cells))
+    header = _header(next(rows, []))
     if "sku" not in header:
         errors = FieldErrors()
         errors.add("file", N_("Kolom sku tidak ada di baris judul."))
         errors.raise_if_any()
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
         yield number, {name: _cell(value) for name, value in zip(header, cells, strict=False)

@@ -5,7 +5,8 @@ everything came from a third-party agent; since then eggs come from a local farm
 and tofu from a KUBE member's kitchen, vegetables from the village farmers' group and rice
 partly from Bulog. Goods are consumed between deliveries (`demo_sale` movements) so stock
 levels, expiry and reorder lists look like a working shop's; when the selling domain's demo
-is loaded too, consumption stops where its month of real sales begins.
+is loaded too, consumption stops where its real sales begin: the first day of last month,
+so the demo always holds one whole month of sales (and this month's so far), whatever today is.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from inventory.ledger import InsufficientStock
 
 DAYS = 100
 SALES_DEMO = "pos.demo"
-SALES_DEMO_DAYS = 30
 CONSUME_EVERY = 3
 
 #: key → (name, kind, contact, phone, lead time in days)
@@ -139,7 +139,7 @@ def load_demo(session: Session) -> list[str]:
     rng = random.Random(3202)
     today = shop_today(session)
     start = today - timedelta(days=DAYS)
-    sales_start = today - timedelta(days=SALES_DEMO_DAYS) if SALES_DEMO in DOMAIN_DEMOS \
+    sales_start = sales_demo_start(today) if SALES_DEMO in DOMAIN_DEMOS \
         else today + timedelta(days=1)
     suppliers = {key: catalogue.create_supplier(session, {
         "name": name, "kind": kind, "contact_person": contact, "phone": phone,
@@ -151,14 +151,28 @@ def load_demo(session: Session) -> list[str]:
         day = start + timedelta(days=offset)
         with happening_at(_at(session, day, 8)):
             receipts += _deliver(session, rng, offset, day, suppliers, products)
-        if offset % CONSUME_EVERY == CONSUME_EVERY - 1:
+        # From where the sales begin, the selling demo throws out what expired, day by day
+        # after its sales: done here, ahead of those sales, it would throw out what they sell.
+        if offset % CONSUME_EVERY == CONSUME_EVERY - 1 and day < sales_start:
             with happening_at(_at(session, day, 19)):
-                _write_off_expired(session, day)
-                if day < sales_start:
-                    _consume(session, rng, offset, products)
+                write_off_expired(session, day)
+                _consume(session, rng, offset, products)
+    line = (f"Stock: {len(products)} products, {len(suppliers)} suppliers, {receipts} goods "
+            f"receipts over {DAYS} days")
+    if SALES_DEMO not in DOMAIN_DEMOS:  # otherwise the sales demo tells what is left
+        line += f"; {stock_value_line(session)}"
+    return ["", line]
+
+
+def stock_value_line(session: Session) -> str:
+    """What the stock on hand is worth, as the stock page shows it."""
     value = sum(line.value for line in reports.stock_overview(session))
-    return ["", f"Stock: {len(products)} products, {len(suppliers)} suppliers, {receipts} goods "
-                f"receipts over {DAYS} days; stock on hand worth {format_rupiah(value)}"]
+    return f"stock on hand worth {format_rupiah(value)}"
+
+
+def sales_demo_start(today: date) -> date:
+    """Where the demo's sales begin: the first day of last month, so one month is whole."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _at(session: Session, day: date, hour: int) -> datetime:
@@ -208,7 +222,8 @@ def _consume(session: Session, rng: random.Random, offset: int,
             stock.issue(session, p["id"], qty, ref_type="demo_sale", ref_id=offset)
 
 
-def _write_off_expired(session: Session, day: date) -> None:
+def write_off_expired(session: Session, day: date) -> None:
+    """Write off every batch that expired by `day`, as the shop does in the evening."""
     for batch in reports.expiring(session, -1, day):
         try:
             adjustments.write_off(session, {

@@ -12,10 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from ewarung.errors import N_, ValidationFailed
+from ewarung.numbers import parse_quantity, parse_rupiah, parse_whole
 from ewarung.text import UNWRITABLE, has_unwritable
-from inventory.ledger import parse_quantity
 
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,0+)?$")
 TRUE_WORDS = frozenset({"1", "true", "ya", "y", "yes", "on", "benar"})
 FALSE_WORDS = frozenset({"0", "false", "tidak", "t", "n", "no", "off", "salah", ""})
 
@@ -72,41 +71,15 @@ def text_value(raw: Any, field: str, errors: FieldErrors, *, min_len: int = 0,
 
 
 def money(raw: Any, field: str, errors: FieldErrors, *, required: bool = True) -> int | None:
-    """Whole Rupiah, not negative: 12500, "12.500", "Rp12.500", "12500,00"."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        if required:
-            errors.add(field, N_("Wajib diisi."))
+    """Whole Rupiah, not negative: 12500, "12.500", "Rp12.500", "12500,00" (the shop's one
+    money rule, `ewarung.numbers.parse_rupiah`)."""
+    if not required and (raw is None or (isinstance(raw, str) and not raw.strip())):
         return None
-    if isinstance(raw, bool):
-        errors.add(field, N_("Harus berupa jumlah Rupiah bulat."))
-        return None
-    if isinstance(raw, int):
-        value = raw
-    elif isinstance(raw, float | Decimal) and _is_whole(raw):
-        value = int(raw)
-    else:
-        text = str(raw).strip().replace("Rp", "").replace("rp", "").replace(" ", "")
-        if _THOUSANDS.match(text):
-            text = text.split(",")[0].replace(".", "")
-        text = re.sub(r"^(\d+)[.,]0+$", r"\1", text)
-        if not re.fullmatch(r"-?\d{1,15}", text):
-            errors.add(field, N_("Harus berupa jumlah Rupiah bulat."))
-            return None
-        value = int(text)
-    if value < 0:
-        errors.add(field, N_("Tidak boleh kurang dari nol."))
-        return None
-    if value > 10**13:
-        errors.add(field, N_("Jumlah terlalu besar."))
-        return None
-    return value
-
-
-def _is_whole(number: float | Decimal) -> bool:
     try:
-        return bool(number == int(number))
-    except (ValueError, OverflowError, ArithmeticError):
-        return False
+        return parse_rupiah(raw, field)
+    except ValidationFailed as exc:
+        errors.catch(exc)
+        return None
 
 
 def quantity(raw: Any, field: str, errors: FieldErrors, *,
@@ -141,7 +114,7 @@ def day(raw: Any, field: str, errors: FieldErrors) -> date | None:
     if isinstance(raw, date):
         return raw
     text = str(raw).strip()
-    match = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", text)
+    match = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", text, re.ASCII)
     try:
         if match:
             return date(int(match[3]), int(match[2]), int(match[1]))
@@ -159,14 +132,10 @@ def integer(raw: Any, field: str, errors: FieldErrors, *, low: int, high: int,
             errors.add(field, N_("Wajib diisi."))
         return default
     try:
-        value = int(str(raw).strip()) if not isinstance(raw, int) else raw
-    except ValueError:
-        errors.add(field, N_("Harus berupa bilangan bulat."))
+        return parse_whole(raw, field, low=low, high=high)
+    except ValidationFailed as exc:
+        errors.catch(exc)
         return default
-    if isinstance(raw, bool) or not low <= value <= high:
-        errors.add(field, N_("Harus antara %(low)d dan %(high)d."), low=low, high=high)
-        return default
-    return value
 
 
 def choice(raw: Any, field: str, errors: FieldErrors, allowed: tuple[str, ...]) -> str:

@@ -23,15 +23,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.errors import N_, AppError
 from ewarung.money import line_amount, round_rupiah
+from ewarung.numbers import MAX_QUANTITY, checked_amount, parse_quantity
+
+__all__ = ["MAX_QUANTITY", "parse_quantity"]  # the quantity rules live in ewarung.numbers
 
 SCALE = Decimal("0.001")
 ZERO = Decimal("0.000")
-MAX_QUANTITY = Decimal("1000000")
 
 
 class InsufficientStock(AppError):
@@ -40,6 +41,15 @@ class InsufficientStock(AppError):
     code = "insufficient_stock"
     status = 409
     template = N_("Stok %(product)s tidak cukup: tersedia %(available)s, diminta %(requested)s.")
+
+
+class ExpiredStock(AppError):
+    """A sale would take goods past their expiry date, and no manager approved it."""
+
+    code = "expired_stock"
+    status = 409
+    template = N_("%(products)s: stok yang belum kedaluwarsa tidak cukup (tersedia "
+                  "%(available)s). Barang kedaluwarsa hanya dijual dengan persetujuan manajer.")
 
 
 @dataclass
@@ -79,33 +89,15 @@ def show(quantity: Decimal) -> str:
     return format(quantity.normalize(), "f")
 
 
-def parse_quantity(raw: Any, field: str, *, allow_zero: bool = False,
-                   allow_negative: bool = False) -> Decimal:
-    """A quantity from input with at most 3 decimals; refusals name `field`."""
-    try:
-        if isinstance(raw, bool) or raw is None or raw == "":
-            raise InvalidOperation
-        value = Decimal(str(raw).strip().replace(",", ".")) if isinstance(raw, str) \
-            else Decimal(str(raw)) if isinstance(raw, float) else Decimal(raw)
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationFailed.field(field, N_("Jumlah harus berupa angka.")) from None
-    if not value.is_finite():
-        raise ValidationFailed.field(field, N_("Jumlah harus berupa angka."))
-    if value != value.quantize(SCALE):
-        raise ValidationFailed.field(field, N_("Jumlah paling banyak 3 angka di belakang koma."))
-    if abs(value) >= MAX_QUANTITY:
-        raise ValidationFailed.field(field, N_("Jumlah terlalu besar."))
-    if value < 0 and not allow_negative:
-        raise ValidationFailed.field(field, N_("Jumlah tidak boleh negatif."))
-    if value == 0 and not allow_zero:
-        raise ValidationFailed.field(field, N_("Jumlah harus lebih dari nol."))
-    return value.quantize(SCALE)
-
-
 def fefo(batches: Iterable[Batch]) -> list[Batch]:
     """Batches with stock left, first expiry first, undated last, then in receipt order."""
     live = [b for b in batches if b.quantity > 0]
     return sorted(live, key=lambda b: (b.expires_on is None, b.expires_on or date.min, b.id))
+
+
+def is_expired(batch: Batch, day: date) -> bool:
+    """Past its expiry date on `day` (a batch may be sold on its expiry date itself)."""
+    return batch.expires_on is not None and batch.expires_on < day
 
 
 def on_hand(batches: Iterable[Batch]) -> Decimal:
@@ -143,7 +135,8 @@ def allocate(batches: Iterable[Batch], quantity: Decimal) -> tuple[list[Allocati
 
 def overdraw(overdraft: Batch, quantity: Decimal, unit_cost: int) -> Allocation:
     """Issue `quantity` beyond what is on hand, from the overdraft batch at `unit_cost`."""
-    return Allocation(overdraft.id, quantity, line_amount(unit_cost, quantity))
+    return Allocation(overdraft.id, quantity,
+                      checked_amount(line_amount(unit_cost, quantity), "quantity"))
 
 
 def take(batches: dict[int, Batch], allocations: Sequence[Allocation]) -> list[Movement]:
@@ -169,8 +162,8 @@ def put_back(batches: dict[int, Batch], allocations: Sequence[Allocation]) -> li
 
 
 def receive(batch: Batch, quantity: Decimal, unit_cost: int) -> Movement:
-    """Put a receipt line into its (new) batch."""
-    value = line_amount(unit_cost, quantity)
+    """Put a receipt line into its (new) batch (or stock found into the newest one)."""
+    value = checked_amount(line_amount(unit_cost, quantity), "quantity")
     batch.quantity += quantity
     batch.value += value
     return Movement(batch.id, quantity, value, unit_cost)

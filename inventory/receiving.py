@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ewarung import audit
 from ewarung.audit import current_actor
-from ewarung.errors import N_, AppError, Conflict, NotFound
+from ewarung.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from ewarung.money import line_amount
+from ewarung.numbers import MAX_ID, as_id, checked_amount
 from inventory import fields, ledger, stock
 from inventory.calendar import shop_today
 from inventory.catalogue import is_fractional
@@ -93,7 +94,7 @@ def _clean_receipt(session: Session, data: Mapping[str, Any], today: date) -> tu
         int, date, dict[str, str], list[dict[str, Any]]]:
     errors = FieldErrors()
     supplier_id = fields.integer(data.get("supplier_id"), "supplier_id", errors, low=1,
-                                 high=2**31 - 1)
+                                 high=MAX_ID)
     if supplier_id is not None:
         supplier = session.get(Supplier, supplier_id)
         if supplier is None or not supplier.active:
@@ -123,11 +124,9 @@ def _clean_receipt(session: Session, data: Mapping[str, Any], today: date) -> tu
 def _products(session: Session, raw_lines: Sequence[Any]) -> dict[int, Product]:
     ids = set()
     for raw in raw_lines:
-        value = raw.get("product_id") if isinstance(raw, Mapping) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            ids.add(value)
-        elif isinstance(value, str) and value.strip().isdigit():
-            ids.add(int(value))
+        found = as_id(raw.get("product_id")) if isinstance(raw, Mapping) else None
+        if found is not None:
+            ids.add(found)
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
@@ -137,7 +136,7 @@ def _clean_line(raw: Any, prefix: str, products: dict[int, Product], received_on
                 errors: FieldErrors) -> dict[str, Any]:
     raw = raw if isinstance(raw, Mapping) else {}
     pid = fields.integer(raw.get("product_id"), f"{prefix}.product_id", errors, low=1,
-                         high=2**31 - 1)
+                         high=MAX_ID)
     product = products.get(pid) if pid is not None else None
     if pid is not None and product is None:
         errors.add(f"{prefix}.product_id", N_("Produk tidak dikenal."))
@@ -155,7 +154,12 @@ def _clean_line(raw: Any, prefix: str, products: dict[int, Product], received_on
         errors.add(f"{prefix}.expires_on", N_("Barang sudah kedaluwarsa saat diterima."))
     label = fields.text_value(raw.get("batch_label"), f"{prefix}.batch_label", errors,
                               max_len=60)
-    value = 0 if qty is None or cost is None else line_amount(cost, qty)
+    value = 0
+    if qty is not None and cost is not None:
+        try:
+            value = checked_amount(line_amount(cost, qty), f"{prefix}.quantity")
+        except ValidationFailed as exc:
+            errors.catch(exc)
     return {"product": product, "quantity": qty, "unit_cost": cost, "expires_on": expires,
             "batch_label": label, "value": value}
 
@@ -234,8 +238,9 @@ def _reversal_quantities(original: GoodsReceipt, quantities: Mapping[int, Any] |
 
 
 def get_receipt(session: Session, receipt_id: int) -> GoodsReceipt:
-    """The receipt, or `not_found`."""
-    receipt = session.get(GoodsReceipt, receipt_id)
+    """The receipt, or `not_found`; its lines and their products come with it."""
+    receipt = session.get(GoodsReceipt, receipt_id, options=[
+        selectinload(GoodsReceipt.lines).selectinload(GoodsReceiptLine.product)])
     if receipt is None:
         raise NotFound(N_("Penerimaan barang tidak ditemukan."))
     return receipt

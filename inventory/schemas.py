@@ -2,26 +2,38 @@
 
 The shapes check types; the services check the rules (positive quantities, 3 decimals,
 known products...) so the API, the pages and the CSV import refuse the same things with
-the same Indonesian messages.
+the same Indonesian messages, every bad field of a body at once. Amounts and quantities
+therefore reach the services as sent: they read them with the shop's one parser of each
+(`ewarung.numbers`), and the shapes only document the bounds.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
+
+from ewarung.fields import Id, money, quantity, whole
+from inventory.calendar import MonthText
 
 CommodityGroup = Literal["carbohydrate", "animal_protein", "plant_protein",
                          "vitamins_minerals", "none"]
 SupplierKind = Literal["third_party", "local_producer", "kube_member", "bulog", "other"]
 QTY = "decimal string or number, at most 3 decimals"
 
+#: checked by the services (see above), documented here
+Rupiah = Annotated[Any, money(deferred=True)]
+Quantity = Annotated[Any, quantity(deferred=True)]
+CountedQuantity = Annotated[Any, quantity(allow_zero=True, deferred=True)]
+SignedQuantity = Annotated[Any, quantity(allow_negative=True, deferred=True)]
+LeadTime = Annotated[Any, whole(0, 365, deferred=True)]
+
 
 class ProductQuery(BaseModel):
     q: str = Field(default="", max_length=120, description="name, SKU or barcode")
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: Annotated[int, whole(1, 100)] = 20
     include_inactive: bool = False
     group: Literal["carbohydrate", "animal_protein", "plant_protein", "vitamins_minerals",
                    "none"] | None = Field(default=None, description="without q: only this "
@@ -32,32 +44,32 @@ class ProductIn(BaseModel):
     sku: str = Field(max_length=40)
     name: str = Field(max_length=120)
     unit: str = Field(max_length=10, description="kg, liter, pcs, pack, butir, ikat, ...")
-    price: int = Field(description="sale price per unit, Rupiah")
+    price: Rupiah = Field(description="sale price per unit, Rupiah")
     commodity_group: str = Field(description="carbohydrate, animal_protein, plant_protein, "
                                              "vitamins_minerals or none")
     barcode: str | None = Field(default=None, max_length=32)
     barcodes: list[str] | None = Field(default=None, description="several barcodes")
-    reference_price: int | None = None
-    reorder_point: Decimal | None = Field(default=None, description=QTY)
+    reference_price: Rupiah | None = None
+    reorder_point: CountedQuantity | None = Field(default=None, description=QTY)
     tracks_expiry: bool = False
     allow_negative: bool = False
     active: bool = True
-    preferred_supplier_id: int | None = None
+    preferred_supplier_id: Id | None = None
 
 
 class ProductPatch(BaseModel):
     sku: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, max_length=120)
     unit: str | None = Field(default=None, max_length=10)
-    price: int | None = None
+    price: Rupiah | None = None
     commodity_group: str | None = None
     barcodes: list[str] | None = None
-    reference_price: int | None = None
-    reorder_point: Decimal | None = None
+    reference_price: Rupiah | None = None
+    reorder_point: CountedQuantity | None = None
     tracks_expiry: bool | None = None
     allow_negative: bool | None = None
     active: bool | None = None
-    preferred_supplier_id: int | None = None
+    preferred_supplier_id: Id | None = None
 
 
 class ProductOut(BaseModel):
@@ -72,12 +84,15 @@ class ProductOut(BaseModel):
     active: bool
     tracks_expiry: bool
     reference_price: int | None
+    expired_on_hand: Decimal = Field(default=Decimal(0), description=(
+        "of on_hand, what is past its expiry date: a sale refuses it (expired_stock)"))
+    allow_negative: bool = Field(default=False, description=(
+        "sold beyond what is on hand (goods counted later)"))
 
 
 class ProductDetail(ProductOut):
     barcodes: list[str]
     reorder_point: Decimal
-    allow_negative: bool
     preferred_supplier_id: int | None
 
 
@@ -91,7 +106,7 @@ class SupplierIn(BaseModel):
     phone: str = Field(default="", max_length=40)
     address: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=500)
-    lead_time_days: int = Field(default=2, description="days from order to delivery")
+    lead_time_days: LeadTime = Field(default=2, description="days from order to delivery")
     active: bool = True
 
 
@@ -102,7 +117,7 @@ class SupplierPatch(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, max_length=500)
-    lead_time_days: int | None = None
+    lead_time_days: LeadTime | None = None
     active: bool | None = None
 
 
@@ -122,17 +137,17 @@ SupplierList = RootModel[list[SupplierOut]]
 
 
 class ReceiptLineIn(BaseModel):
-    product_id: int
-    quantity: Decimal = Field(description=QTY)
-    unit_cost: int = Field(description="Rupiah per unit")
+    product_id: Id
+    quantity: Quantity = Field(description=QTY)
+    unit_cost: Rupiah = Field(description="Rupiah per unit")
     expires_on: date | None = Field(default=None, description="required when the product "
                                                               "tracks expiry")
     batch_label: str = Field(default="", max_length=60)
 
 
 class ReceiptIn(BaseModel):
-    supplier_id: int
-    lines: list[ReceiptLineIn]
+    supplier_id: Id
+    lines: list[ReceiptLineIn] = Field(max_length=500)
     received_on: date | None = Field(default=None, description="default: today")
     reference: str = Field(default="", max_length=60, description="supplier's delivery note")
     note: str = Field(default="", max_length=500)
@@ -164,7 +179,7 @@ class ReceiptOut(BaseModel):
 
 
 class ReversalIn(BaseModel):
-    lines: dict[int, Decimal] | None = Field(
+    lines: dict[Id, CountedQuantity] | None = Field(
         default=None, description="line id → quantity to take back; default every line")
     note: str = Field(default="", max_length=500)
 
@@ -193,16 +208,16 @@ StockList = RootModel[list[StockOut]]
 
 
 class StockQuery(BaseModel):
-    product_id: int | None = None
+    product_id: Id | None = None
 
 
 class CountIn(BaseModel):
-    product_id: int
-    counted: Decimal = Field(description=QTY)
+    product_id: Id
+    counted: CountedQuantity = Field(description=QTY)
 
 
 class StocktakeIn(BaseModel):
-    lines: list[CountIn]
+    lines: list[CountIn] = Field(max_length=10_000)
     note: str = Field(default="", max_length=500)
 
 
@@ -225,16 +240,16 @@ class StocktakeOut(BaseModel):
 
 
 class WriteOffIn(BaseModel):
-    product_id: int
-    quantity: Decimal = Field(description=QTY)
+    product_id: Id
+    quantity: Quantity = Field(description=QTY)
     reason: str = Field(description="expired, damaged, lost or other")
     note: str = Field(default="", max_length=500)
-    batch_id: int | None = Field(default=None, description="take from this batch, not FEFO")
+    batch_id: Id | None = Field(default=None, description="take from this batch, not FEFO")
 
 
 class AdjustmentIn(BaseModel):
-    product_id: int
-    quantity: Decimal = Field(description="signed: negative removes stock")
+    product_id: Id
+    quantity: SignedQuantity = Field(description="signed: negative removes stock")
     reason: str = Field(description="correction, found, lost or other")
     note: str = Field(default="", max_length=500)
 
@@ -249,7 +264,7 @@ class AdjustmentOut(BaseModel):
 
 
 class ExpiringQuery(BaseModel):
-    days: int = Field(default=7, ge=0, le=365)
+    days: Annotated[int, whole(0, 365)] = 7
 
 
 class ExpiringOut(BaseModel):
@@ -268,4 +283,4 @@ ExpiringList = RootModel[list[ExpiringOut]]
 
 
 class MonthQuery(BaseModel):
-    month: str | None = Field(default=None, description="YYYY-MM; default this month")
+    month: MonthText | None = Field(default=None, description="YYYY-MM; default this month")

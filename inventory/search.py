@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import Date, and_, bindparam, case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ewarung.errors import ValidationFailed
 from ewarung.text import UNWRITABLE, has_unwritable
+from inventory.calendar import shop_today
 from inventory.ledger import ZERO
 from inventory.models import Barcode, Product, StockBatch
 
@@ -60,19 +61,27 @@ class ProductHit:
     active: bool
     tracks_expiry: bool
     reference_price: int | None
+    #: of what is on hand, how much is past its expiry date (a sale refuses it)
+    expired_on_hand: Decimal = ZERO
+    allow_negative: bool = False
 
 
 def _columns() -> tuple[Any, ...]:
-    """A product row with what is on hand and its first barcode (evaluated per row shown)."""
+    """A product row with what is on hand, how much of it has expired (`:today` is the
+    shop's day) and its first barcode (evaluated per row shown)."""
     on_hand = (select(func.sum(StockBatch.quantity_left))
                .where(StockBatch.product_id == Product.id, StockBatch.quantity_left != 0)
+               .scalar_subquery())
+    expired = (select(func.sum(StockBatch.quantity_left))
+               .where(StockBatch.product_id == Product.id, StockBatch.quantity_left > 0,
+                      StockBatch.expires_on < bindparam("today", type_=Date()))
                .scalar_subquery())
     code = (select(Barcode.code).where(Barcode.product_id == Product.id)
             .order_by(Barcode.id).limit(1).scalar_subquery())
     return (Product.id, Product.sku, Product.name, Product.unit, Product.price,
             Product.commodity_group, Product.active, Product.tracks_expiry,
-            Product.reference_price, Product.search_key, on_hand.label("on_hand"),
-            code.label("barcode"))
+            Product.reference_price, Product.allow_negative, Product.search_key,
+            on_hand.label("on_hand"), expired.label("expired_on_hand"), code.label("barcode"))
 
 
 def search_products(session: Session, q: str = "", limit: int = 20,
@@ -88,6 +97,7 @@ def search_products(session: Session, q: str = "", limit: int = 20,
     """
     limit = max(1, min(limit, MAX_LIMIT))
     raw, key = q.strip(), normalise(q)
+    day = {"today": shop_today(session)}
     if has_unwritable(raw):  # no product holds one (PostgreSQL cannot even compare a NUL)
         raise ValidationFailed.field("q", UNWRITABLE)
     live: list[Any] = [] if include_inactive else [Product.active.is_(True)]
@@ -95,14 +105,14 @@ def search_products(session: Session, q: str = "", limit: int = 20,
         if group is not None:
             live.append(Product.commodity_group == group)
         return _load(session, select(Product.id).where(*live)
-                     .order_by(Product.search_key, Product.id).limit(limit))
+                     .order_by(Product.search_key, Product.id).limit(limit), day)
     barcode_ids = select(Barcode.product_id).where(Barcode.code == raw)
     exact_arms = (  # two indexed reads: an OR would scan on PostgreSQL
         select(Product.id).where(*live, Product.sku == normalise_sku(raw)),
         select(Product.id).where(*live, Product.id.in_(barcode_ids)))
     exact_ids = union_all(*exact_arms)
     if CODE_RE.match(raw) or not key:  # a scanned or typed code: its product is the answer
-        by_code = _load(session, exact_ids)
+        by_code = _load(session, exact_ids, day)
         if by_code or not key:
             return by_code[:limit]
     words = and_(*[Product.search_key.like(f"%{w}%") for w in key.split()])
@@ -111,10 +121,11 @@ def search_products(session: Session, q: str = "", limit: int = 20,
     found: list[Any] = []
     for row in session.execute(select(*_columns(), Product.id.in_(exact_ids).label("exact"))
                                .where(Product.id.in_(union_all(*exact_arms,
-                                                               select(names.c.id))))):
+                                                               select(names.c.id)))),
+                               day):
         (exact if row.exact else found).append(row)
     if len(found) == wide and not _is_postgres(session):
-        found += _best_tiers(session, live, words, key, found, limit)
+        found += _best_tiers(session, live, words, key, found, limit, day)
     found.sort(key=lambda r: (_tier(r.search_key, key), r.search_key, r.id))
     exact.sort(key=lambda r: (r.search_key, r.id))
     seen: set[int] = set()
@@ -136,15 +147,15 @@ def _names(session: Session, live: list[Any], words: Any, key: str,
     return select(Product.id).where(*live, words).order_by(*order).limit(wide).subquery(), wide
 
 
-def _load(session: Session, ids: Any) -> list[ProductHit]:
+def _load(session: Session, ids: Any, day: dict[str, Any]) -> list[ProductHit]:
     """The products with these ids, alphabetically."""
     rows = session.execute(select(*_columns()).where(Product.id.in_(ids))
-                           .order_by(Product.search_key, Product.id))
+                           .order_by(Product.search_key, Product.id), day)
     return [_hit(r) for r in rows]
 
 
 def _best_tiers(session: Session, live: list[Any], words: Any, key: str, found: list[Any],
-                limit: int) -> list[Any]:
+                limit: int, day: dict[str, Any]) -> list[Any]:
     """Names starting with the query (an index seek) and, when needed, names with a word
     starting with it (a scan).
 
@@ -160,7 +171,8 @@ def _best_tiers(session: Session, live: list[Any], words: Any, key: str, found: 
         arms.append(select(select(Product.id).where(
             *live, words, Product.search_key.like(f"% {key}%"))
             .order_by(*by_key).limit(limit).subquery()))
-    return list(session.execute(select(*_columns()).where(Product.id.in_(union_all(*arms)))))
+    return list(session.execute(select(*_columns()).where(Product.id.in_(union_all(*arms))),
+                                day))
 
 
 def _is_postgres(session: Session) -> bool:
@@ -179,7 +191,9 @@ def _hit(row: Any) -> ProductHit:
                       unit=row.unit, price=row.price, commodity_group=row.commodity_group,
                       on_hand=row.on_hand if row.on_hand is not None else ZERO,
                       active=row.active, tracks_expiry=row.tracks_expiry,
-                      reference_price=row.reference_price)
+                      reference_price=row.reference_price,
+                      expired_on_hand=row.expired_on_hand or ZERO,
+                      allow_negative=row.allow_negative)
 
 
 def on_hand_of(session: Session, product_ids: Sequence[int]) -> dict[int, Decimal]:
@@ -189,6 +203,18 @@ def on_hand_of(session: Session, product_ids: Sequence[int]) -> dict[int, Decima
     rows = session.execute(
         select(StockBatch.product_id, func.sum(StockBatch.quantity_left))
         .where(StockBatch.product_id.in_(product_ids), StockBatch.quantity_left != 0)
+        .group_by(StockBatch.product_id))
+    return {pid: qty for pid, qty in rows}
+
+
+def expired_of(session: Session, product_ids: Sequence[int]) -> dict[int, Decimal]:
+    """Of what is on hand of each product, how much is past its expiry date today."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(StockBatch.product_id, func.sum(StockBatch.quantity_left))
+        .where(StockBatch.product_id.in_(product_ids), StockBatch.quantity_left > 0,
+               StockBatch.expires_on < shop_today(session))
         .group_by(StockBatch.product_id))
     return {pid: qty for pid, qty in rows}
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -51,11 +52,18 @@ from ewarung.db import Quantity
 from ewarung.errors import N_, NotFound
 from inventory import ledger
 from inventory.calendar import now
-from inventory.ledger import Allocation, Batch, InsufficientStock, Movement, parse_quantity
+from inventory.ledger import (
+    Allocation,
+    Batch,
+    ExpiredStock,
+    InsufficientStock,
+    Movement,
+    parse_quantity,
+)
 from inventory.models import Product, StockBatch, StockMove
 
-__all__ = ["Allocation", "InsufficientStock", "IssuePlan", "issue", "issue_many", "on_hand",
-           "plan_many", "restore"]
+__all__ = ["Allocation", "ExpiredStock", "InsufficientStock", "IssuePlan", "issue", "issue_many",
+           "on_hand", "plan_many", "restore"]
 
 OUT_KINDS = frozenset({"sale", "adjustment", "stocktake", "write_off"})
 IN_KINDS = frozenset({"return", "adjustment", "stocktake"})
@@ -125,9 +133,13 @@ class IssuePlan:
 
 
 def plan_many(session: Session, lines: Sequence[tuple[int, Decimal | int | str]], *,
-              kind: str = "sale") -> IssuePlan:
+              kind: str = "sale", fresh_on: date | None = None) -> IssuePlan:
     """Lock and read the batches of all lines and plan FEFO takes (first half of `issue_many`).
 
+    With `fresh_on` (the sale's business day) batches past their expiry date on that day
+    are left alone: a line they would have to serve is refused, with every such line named
+    in one `ExpiredStock` (`details.lines`). Without it (a manager approved selling expired
+    goods) they go first, as FEFO has it.
     Raises `InsufficientStock` for the first line that cannot be served. Callers that need
     the movements to point at records made after the plan (sale lines, whose cost is the
     plan's value) write it with `IssuePlan.write`.
@@ -142,14 +154,40 @@ def plan_many(session: Session, lines: Sequence[tuple[int, Decimal | int | str]]
         held.setdefault(row.product_id, []).append(_batch(row))
     by_id = {b.id: b for batches in held.values() for b in batches}
     planned: list[tuple[int, list[Allocation], list[Movement]]] = []
+    expired: list[tuple[int, Decimal, Decimal, Decimal]] = []
     for pid, qty in wanted:
         batches = held.setdefault(pid, [])
-        plan, missing = ledger.allocate(batches, qty)
+        usable = batches if fresh_on is None else [
+            b for b in batches if not ledger.is_expired(b, fresh_on)]
+        plan, missing = ledger.allocate(usable, qty)
+        if missing > 0 and len(usable) < len(batches):
+            stale = ledger.on_hand(batches) - ledger.on_hand(usable)
+            expired.append((pid, qty, qty - missing, stale))
+            continue
         if missing > 0:
             plan.append(_overdraw(session, pid, batches, qty, missing, False))
             by_id.update({b.id: b for b in batches})
         planned.append((pid, plan, ledger.take(by_id, plan)))
+    if expired:
+        raise _expired(session, expired)
     return IssuePlan(kind, by_id, planned)
+
+
+def _expired(session: Session, lines: list[tuple[int, Decimal, Decimal, Decimal]]
+             ) -> ExpiredStock:
+    """The refusal naming each line that only expired goods could serve."""
+    rows = session.execute(select(Product.id, Product.name, Product.unit)
+                           .where(Product.id.in_([pid for pid, *_ in lines])))
+    names, units = {}, {}
+    for pid, name, unit in rows:
+        names[pid], units[pid] = name, unit
+    return ExpiredStock(
+        products=", ".join(names[pid] for pid, *_ in lines),
+        available=", ".join(f"{names[pid]} {ledger.show(fresh)} {units[pid]}"
+                            for pid, _, fresh, _ in lines),
+        details={"lines": [{"product_id": pid, "name": names[pid], "requested": str(qty),
+                            "available": str(fresh), "expired": str(stale)}
+                           for pid, qty, fresh, stale in lines]})
 
 
 def take_out(session: Session, product_id: int, wanted: Decimal, *, kind: str, ref_type: str,

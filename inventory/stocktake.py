@@ -23,6 +23,7 @@ from ewarung import audit
 from ewarung.audit import current_actor
 from ewarung.errors import N_, Conflict, NotFound
 from ewarung.money import line_amount
+from ewarung.numbers import MAX_ID, as_id
 from inventory import fields, ledger, stock
 from inventory.adjustments import put_in
 from inventory.calendar import now
@@ -94,7 +95,7 @@ def _clean_counts(session: Session, lines: Sequence[Mapping[str, Any]]
     for i, raw in enumerate(lines):
         raw = raw if isinstance(raw, Mapping) else {}
         pid = fields.integer(raw.get("product_id"), f"lines.{i}.product_id", errors, low=1,
-                             high=2**31 - 1)
+                             high=MAX_ID)
         product = wanted.get(pid) if pid is not None else None
         if pid is not None and product is None:
             errors.add(f"lines.{i}.product_id", N_("Produk tidak dikenal."))
@@ -177,8 +178,8 @@ def _open(session: Session, stocktake_id: int) -> Stocktake:
 
 
 def _products(session: Session, lines: Sequence[Any]) -> dict[int, Product]:
-    ids = {int(raw["product_id"]) for raw in lines if isinstance(raw, Mapping)
-           and str(raw.get("product_id", "")).strip().isdigit()}
+    ids = {found for raw in lines if isinstance(raw, Mapping)
+           and (found := as_id(raw.get("product_id"))) is not None}
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}

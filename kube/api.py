@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
 from pydantic import BaseModel, Field, RootModel
 
+from ewarung.fields import Parsed, PositiveRupiah, Quantity
+from ewarung.numbers import parse_decimal
 from ewarung.web import db_session, requires
+from inventory.calendar import MonthText
 from kube import services
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
 
@@ -22,7 +25,7 @@ assert set(EXPENSE_CATEGORIES) == set(Category.__args__)  # type: ignore[attr-de
 class ExpenseIn(BaseModel):
     spent_on: date
     category: Category
-    amount: int = Field(gt=0, le=10**12)
+    amount: PositiveRupiah
     note: str = Field(default="", max_length=300)
 
 
@@ -40,7 +43,7 @@ ExpenseList = RootModel[list[ExpenseOut]]
 
 
 class MonthQuery(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: MonthText
 
 
 class VoidIn(BaseModel):
@@ -50,13 +53,13 @@ class VoidIn(BaseModel):
 class MemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     position: Literal["ketua", "sekretaris", "bendahara", "anggota"] = "anggota"
-    weight: Decimal = Field(default=Decimal(1), gt=0, le=10**6, decimal_places=3)
+    weight: Quantity = Decimal(1)
     joined_on: date | None = None
 
 
 class MemberPatch(BaseModel):
     position: Literal["ketua", "sekretaris", "bendahara", "anggota"] | None = None
-    weight: Decimal | None = Field(default=None, gt=0, le=10**6, decimal_places=3)
+    weight: Quantity | None = None
     active: bool | None = None
 
 
@@ -71,10 +74,26 @@ class MemberOut(BaseModel):
 MemberList = RootModel[list[MemberOut]]
 
 
+#: checked against 0–100 with two decimals by `kube.shu.check_percentages`
+Percent = Annotated[Decimal, Parsed(parse_decimal, {"anyOf": [
+    {"type": "number", "minimum": 0, "maximum": 100},
+    {"type": "string", "pattern": r"^\s*[0-9]+([.,][0-9]+)?\s*$"}],
+    "description": "number or decimal string, 0 to 100, at most two decimals"})]
+Bucket = Literal["reserve", "members", "management", "social", "other"]
+Split = Literal["equal", "weight"]
+#: a percentage as the API answers it: a decimal string, like every decimal it answers
+PercentText = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$",
+                                   description="decimal string, 0 to 100")]
+
+
 class ShuSettings(BaseModel):
-    percentages: dict[Literal["reserve", "members", "management", "social", "other"],
-                      Decimal]
-    member_split: Literal["equal", "weight"]
+    percentages: dict[Bucket, Percent]
+    member_split: Split
+
+
+class ShuSettingsOut(BaseModel):
+    percentages: dict[Bucket, PercentText]
+    member_split: Split
 
 
 def _expense(e: Expense) -> dict[str, Any]:
@@ -146,22 +165,25 @@ def update_member(member_id: int, body: MemberPatch) -> dict[str, Any]:
     return _member(services.update_member(db_session(), member_id, **changes))
 
 
+def _shu_settings() -> dict[str, Any]:
+    percentages, mode = services.shu_settings(db_session())
+    return {"percentages": {k: f"{v:f}" for k, v in percentages.items()}, "member_split": mode}
+
+
 @bp.get("/kube/shu")
 @requires("manager")
-@bp.output(ShuSettings)
+@bp.output(ShuSettingsOut)
 def get_shu() -> dict[str, Any]:
     """How the SHU is split."""
-    percentages, mode = services.shu_settings(db_session())
-    return {"percentages": percentages, "member_split": mode}
+    return _shu_settings()
 
 
 @bp.put("/kube/shu")
 @requires("manager")
 @bp.input(ShuSettings, arg_name="body")
-@bp.output(ShuSettings)
+@bp.output(ShuSettingsOut)
 def put_shu(body: ShuSettings) -> dict[str, Any]:
     """Change how the SHU is split (percentages add up to 100)."""
     percentages_in: dict[str, Any] = {str(k): v for k, v in body.percentages.items()}
     services.set_shu_settings(db_session(), percentages_in, body.member_split)
-    percentages, mode = services.shu_settings(db_session())
-    return {"percentages": percentages, "member_split": mode}
+    return _shu_settings()

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ewarung.db import Base, Money, Quantity, UtcDateTime, utcnow
@@ -51,3 +60,29 @@ class Expense(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     void_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class ClosedMonth(Base):
+    """A month the manager closed: its report as it was signed, answered ever after.
+
+    Later changes that touch the month (a late return, a KPM imported afterwards) do not
+    rewrite it; the next open month's report shows them as adjustments.
+    """
+
+    __tablename__ = "closed_months"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: YYYY-MM
+    month: Mapped[str] = mapped_column(String(7), unique=True)
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the names that sign the report
+    ketua: Mapped[str] = mapped_column(String(120))
+    bendahara: Mapped[str] = mapped_column(String(120))
+    #: the report's data as JSON text, keys in the report's own order
+    data: Mapped[str] = mapped_column(Text)
+    #: the report's files as they were made when the month was closed
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    csv: Mapped[bytes] = mapped_column(LargeBinary)
+    html: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.numbers import parse_quantity, parse_rupiah
 from ewarung.shop import get_setting, register_setting, set_setting
 from ewarung.text import writable
+from inventory.calendar import month_label, next_month, parse_month
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
 from kube.shu import DEFAULT_PERCENTAGES, SPLIT_MODES, check_percentages
 
@@ -24,12 +26,8 @@ register_setting("kube.shu_member_split", "equal", N_("Bagian anggota dibagi"), 
 
 def month_bounds(month: str) -> tuple[date, date]:
     """The first day of `month` (YYYY-MM) and the first day of the next month."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError as exc:
-        raise ValidationFailed.field("month", N_("Bulan ditulis TTTT-BB, misalnya 2026-11.")) \
-            from exc
-    return first, (first + timedelta(days=32)).replace(day=1)
+    first = parse_month(month)
+    return first, next_month(first)
 
 
 def record_expense(session: Session, spent_on: date, category: str, amount: int,
@@ -37,8 +35,8 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
     """Record an operating cost."""
     if category not in EXPENSE_CATEGORIES:
         raise ValidationFailed.field("category", N_("Kategori biaya tidak dikenal."))
-    if amount <= 0:
-        raise ValidationFailed.field("amount", N_("Jumlah harus lebih dari nol."))
+    parse_rupiah(amount, "amount", low=1)
+    parse_month(month_label(spent_on), "spent_on")  # within the months a shop has
     writable(note.strip(), "note", multiline=True)
     expense = Expense(spent_on=spent_on, category=category, amount=amount, note=note.strip(),
                       created_by=audit.current_actor.get())
@@ -76,14 +74,13 @@ def expenses_of_month(session: Session, month: str) -> list[Expense]:
 
 
 def add_member(session: Session, name: str, position: str = "anggota",
-               weight: Decimal = Decimal(1), joined_on: date | None = None) -> KubeMember:
+               weight: Decimal | str = Decimal(1), joined_on: date | None = None) -> KubeMember:
     """Add a member family to the KUBE."""
     if not name.strip():
         raise ValidationFailed.field("name", N_("Isi nama anggota."))
     writable(name.strip(), "name")
     writable(position, "position")
-    if weight <= 0:
-        raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
+    weight = _weight(weight)
     member = KubeMember(name=name.strip(), position=position, weight=weight,
                         joined_on=joined_on)
     session.add(member)
@@ -101,13 +98,21 @@ def update_member(session: Session, member_id: int, **changes: Any) -> KubeMembe
     before = {k: str(getattr(member, k)) for k in changes}
     if isinstance(changes.get("position"), str):
         writable(changes["position"], "position")
-    if "weight" in changes and changes["weight"] <= 0:
-        raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
+    if "weight" in changes:
+        changes["weight"] = _weight(changes["weight"])
     for key, value in changes.items():
         setattr(member, key, value)
     audit.record(session, "kube_member.update", entity="kube_member", entity_id=member.id,
                  before=before, after={k: str(v) for k, v in changes.items()})
     return member
+
+
+def _weight(raw: Any) -> Decimal:
+    """A member's weight in the SHU split: above zero, bounded and with 3 decimals at most."""
+    weight = parse_quantity(raw, "weight", allow_zero=True, allow_negative=True)
+    if weight <= 0:
+        raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
+    return weight
 
 
 def active_members(session: Session) -> list[KubeMember]:

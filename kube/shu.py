@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ewarung.errors import N_, ValidationFailed
 from ewarung.money import split
+from ewarung.numbers import plain_decimal
 
 BUCKETS = ("reserve", "members", "management", "social", "other")
 DEFAULT_PERCENTAGES = {"reserve": 30, "members": 40, "management": 10, "social": 10, "other": 10}
@@ -26,6 +27,7 @@ class MemberShare:
 
     member_id: int
     name: str
+    #: the weight the split used: 1 for everyone when the bucket is split equally
     weight: Decimal
     amount: int
 
@@ -45,16 +47,13 @@ def check_percentages(percentages: Mapping[str, object]) -> dict[str, Decimal]:
     """Parse and check the bucket percentages: known buckets, 0–100, two decimals, sum 100."""
     out: dict[str, Decimal] = {}
     for bucket in BUCKETS:
-        raw = percentages.get(bucket, 0)
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation as exc:
-            raise ValidationFailed.field(bucket, N_("Persentase harus angka.")) from exc
-        if not value.is_finite() or value < 0 or value > 100 or value != value.quantize(
-                Decimal("0.01")):
+        value = plain_decimal(percentages.get(bucket, 0))
+        if value is None:
+            raise ValidationFailed.field(bucket, N_("Persentase harus angka."))
+        if value < 0 or value > 100 or value != value.quantize(Decimal("0.01")):
             raise ValidationFailed.field(bucket, N_(
                 "Persentase 0 sampai 100, paling banyak dua angka di belakang koma."))
-        out[bucket] = value
+        out[bucket] = value.copy_abs()  # "-0" is 0, and is answered as "0"
     unknown = set(percentages) - set(BUCKETS)
     if unknown:
         raise ValidationFailed.field(sorted(unknown)[0], N_("Bagian SHU tidak dikenal."))
@@ -69,16 +68,18 @@ def allocate(net_profit: int, percentages: Mapping[str, object],
     checked = check_percentages(percentages)
     if mode not in SPLIT_MODES:
         raise ValidationFailed.field("mode", N_("Cara bagi anggota tidak dikenal."))
+    # the weight each member counts for: 1 each when split equally, whatever is on file
+    weights = [Decimal(1) if mode == "equal" else w for _, _, w in members]
     if net_profit <= 0:
         return ShuAllocation(net_profit, dict.fromkeys(BUCKETS, 0), tuple(
-            MemberShare(mid, name, w, 0) for mid, name, w in members), loss=True)
+            MemberShare(mid, name, w, 0)
+            for (mid, name, _), w in zip(members, weights, strict=True)), loss=True)
     buckets = dict(zip(BUCKETS, split(net_profit, [checked[b] for b in BUCKETS]), strict=True))
     shares: tuple[MemberShare, ...] = ()
     if members:
-        weights = [Decimal(1) if mode == "equal" else w for _, _, w in members]
         if sum(weights) <= 0:
             raise ValidationFailed.field("weight", N_("Bobot anggota harus lebih dari nol."))
         amounts = split(buckets["members"], weights)
-        shares = tuple(MemberShare(mid, name, w, amount)
-                       for (mid, name, w), amount in zip(members, amounts, strict=True))
+        shares = tuple(MemberShare(mid, name, w, amount) for (mid, name, _), w, amount
+                       in zip(members, weights, amounts, strict=True))
     return ShuAllocation(net_profit, buckets, shares, loss=False)

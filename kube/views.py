@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.errors import N_, AppError
 from ewarung.home import menu_item
+from ewarung.numbers import MAX_ID, as_id, parse_rupiah, parse_whole
 from ewarung.web import db_session, requires
 from kube import services
 from kube.labels import BUCKET_LABELS, CATEGORY_LABELS
@@ -29,10 +29,7 @@ def _this_month() -> str:
 
 
 def _amount(field: str) -> int:
-    text = request.form.get(field, "").replace(".", "").replace("Rp", "").strip()
-    if not text.isdigit():
-        raise ValidationFailed.field(field, N_("Tulis jumlah dalam Rupiah, tanpa koma."))
-    return int(text)
+    return parse_rupiah(request.form.get(field, ""), field, low=1)
 
 
 @bp.route("/expenses", methods=["GET", "POST"])
@@ -98,25 +95,20 @@ def settings() -> Any:
 
 
 def _whole(field: str) -> int:
-    text = request.form.get(field, "").strip()
-    if not text.isdigit():
-        raise ValidationFailed.field(field, N_("Tulis bilangan bulat."))
-    return int(text)
+    return parse_whole(request.form.get(field, ""), field, low=0, high=MAX_ID)
 
 
 def _save_settings() -> None:
     s = db_session()
     form = request.form
     if form.get("action") == "member":
-        try:
-            weight = Decimal(form.get("weight") or "1")
-        except InvalidOperation as exc:
-            raise ValidationFailed.field("weight", N_("Bobot harus angka.")) from exc
-        services.add_member(s, form.get("name", ""), form.get("position", "anggota"), weight)
+        services.add_member(s, form.get("name", ""), form.get("position", "anggota"),
+                            form.get("weight") or "1")
     elif form.get("action") == "bundle":
         set_bundle_rule(s, _whole("min_kpm"), _whole("min_items"))
     elif form.get("action") == "toggle":
-        member = s.get(KubeMember, int(form.get("member_id", "0")))
+        member_id = as_id(form.get("member_id"))
+        member = s.get(KubeMember, member_id) if member_id else None
         if member is not None:
             services.update_member(s, member.id, active=not member.active)
     else:

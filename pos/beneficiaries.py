@@ -19,7 +19,15 @@ from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, NotFound
 from ewarung.text import writable
-from pos.cards import CardNotRegistered, card_hash, mask_card_number, read_card
+from pos.cards import (
+    CardNotRegistered,
+    CardTokenInvalid,
+    card_hash,
+    check_card_token,
+    mask_card_number,
+    parse_card_token,
+    read_card,
+)
 from pos.identity import validate_nik
 from pos.kpm_file import (
     UNWRITABLE_COLUMN,
@@ -80,13 +88,7 @@ def find_by_card(session: Session, key: bytes, raw: str, *,
 
     Raises InvalidCardNumber, CardNotRegistered, CardReplaced or BeneficiaryInactive.
     """
-    digits = read_card(raw, luhn_check=bpnt_settings(session).luhn_check)
-    row = session.execute(
-        select(KksCard, Beneficiary).join(Beneficiary, KksCard.beneficiary_id == Beneficiary.id)
-        .where(KksCard.card_hash == card_hash(key, digits))).first()
-    if row is None:
-        raise CardNotRegistered()
-    card, beneficiary = row
+    beneficiary, card = find_by_any_card(session, key, raw)
     _check_card(card.status, beneficiary.active or not require_active)
     return beneficiary, card
 
@@ -109,12 +111,46 @@ _PAYING_CARD = (select(_cards_t.c.id, _cards_t.c.status, _cards_t.c.masked,
                 .where(_cards_t.c.card_hash == bindparam("card_hash")))
 
 
+def find_by_any_card(session: Session, key: bytes, raw: str) -> tuple[Beneficiary, KksCard]:
+    """The KPM of a card number, also when that card has been replaced since (a manager's
+    search: an old card still names its holder). Only the number's keyed hash is looked up.
+
+    Raises InvalidCardNumber or CardNotRegistered.
+    """
+    digits = read_card(raw, luhn_check=bpnt_settings(session).luhn_check)
+    row = session.execute(
+        select(KksCard, Beneficiary).join(Beneficiary, KksCard.beneficiary_id == Beneficiary.id)
+        .where(KksCard.card_hash == card_hash(key, digits))).first()
+    if row is None:
+        raise CardNotRegistered()
+    card, beneficiary = row
+    return beneficiary, card
+
+
 def paying_card(session: Session, key: bytes, raw: str, *, luhn_check: bool) -> PayingCard:
     """`find_by_card` for the till's hot path: the same checks, no ORM objects."""
     digits = read_card(raw, luhn_check=luhn_check)
     row = session.execute(_PAYING_CARD, {"card_hash": card_hash(key, digits)}).first()
     if row is None:
         raise CardNotRegistered()
+    _check_card(row.status, row.active)
+    return PayingCard(row.id, row.beneficiary_id, row.masked)
+
+
+_TOKEN_CARD = (select(_cards_t.c.id, _cards_t.c.status, _cards_t.c.masked, _cards_t.c.card_hash,
+                      _cards_t.c.beneficiary_id, _kpm_t.c.active)
+               .join(_kpm_t, _cards_t.c.beneficiary_id == _kpm_t.c.id)
+               .where(_cards_t.c.id == bindparam("card_id")))
+
+
+def token_card(session: Session, key: bytes, token: str, *, now: int) -> PayingCard:
+    """The card a look-up's signed token names (`pos.cards.check_card_token`), with the same
+    checks as `paying_card`; the token is checked before anything about the card is told."""
+    claim = parse_card_token(token)
+    row = session.execute(_TOKEN_CARD, {"card_id": claim.card_id}).first()
+    if row is None:
+        raise CardTokenInvalid()
+    check_card_token(key, claim, owner_id=row.beneficiary_id, digest=row.card_hash, now=now)
     _check_card(row.status, row.active)
     return PayingCard(row.id, row.beneficiary_id, row.masked)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -10,9 +9,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ewarung.errors import N_, AppError, NotFound, ValidationFailed
+from ewarung.errors import N_, AppError, NotFound
+from ewarung.exports import csv_writer
 from ewarung.home import menu_item
+from ewarung.numbers import parse_rupiah
 from ewarung.shop import SETTINGS, set_setting
+from ewarung.tabular import read_upload
 from ewarung.web import current_user, db_session, requires
 from pos import ledger
 from pos.kpm_views import kind_label
@@ -47,19 +49,16 @@ def entitlements() -> Any:
     amount_text = request.form.get("amount", "200000")
     if request.method == "POST":
         try:
-            amount = int(amount_text.replace(".", "").strip() or "0")
-        except ValueError:
-            error = gettext("Nominal harus bilangan Rupiah bulat.")
+            credited, skipped = ledger.credit_period(
+                s, period, parse_rupiah(amount_text, "amount", low=1,
+                                        high=ledger.MAX_ENTITLEMENT))
+        except AppError as exc:
+            error = exc.message(gettext)
         else:
-            try:
-                credited, skipped = ledger.credit_period(s, period, amount)
-            except AppError as exc:
-                error = exc.message(gettext)
-            else:
-                flash(gettext("Hak %(period)s dikreditkan ke %(n)s KPM (%(skipped)s sudah "
-                              "menerima sebelumnya).", period=period, n=credited,
-                              skipped=skipped))
-                return redirect(url_for("bpnt.entitlements"))
+            flash(gettext("Hak %(period)s dikreditkan ke %(n)s KPM (%(skipped)s sudah "
+                          "menerima sebelumnya).", period=period, n=credited,
+                          skipped=skipped))
+            return redirect(url_for("bpnt.entitlements"))
     return render_template("pos/bpnt_entitlements.html", period=period, amount=amount_text,
                            error=error, can_edit_settings=_is_admin(),
                            **_settings_view()), (422 if error else 200)
@@ -86,12 +85,7 @@ def save_settings() -> Any:
 
 def _unserved() -> tuple[str, list[dict[str, Any]]]:
     s = db_session()
-    month = request.args.get("period") or None
-    try:
-        label, rows = ledger.unserved(s, month)
-    except ValueError:
-        raise ValidationFailed.field("period", N_("Periode harus ditulis TTTT-BB, "
-                                                  "misalnya 2026-11.")) from None
+    label, rows = ledger.unserved(s, request.args.get("period") or None)
     ents = ledger.entitlements_of(s, [b.id for b in rows])
     return label, [{"b": b, "remaining": ents[b.id].remaining,
                     "masked": b.active_card.masked if b.active_card else ""} for b in rows]
@@ -112,7 +106,7 @@ def unserved_csv() -> Any:
     label, rows = _unserved()
     out = io.StringIO()
     out.write("\ufeff")  # Excel needs the BOM to read UTF-8
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["nik", "nama", "desa", "alamat", "kartu", "sisa_hak", "periode"])
     for r in rows:
         b = r["b"]
@@ -134,9 +128,7 @@ def reconciliation() -> Any:
         upload = request.files.get("file")
         try:
             save_settlement_columns(s, columns)
-            data = upload.read() if upload else b""
-            if not data:
-                raise ValidationFailed.field("file", N_("Berkas kosong."))
+            data = read_upload(upload)
             name = (upload.filename or "") if upload else ""
             run = run_reconciliation(s, data, name, columns)
         except AppError as exc:

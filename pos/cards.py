@@ -9,16 +9,27 @@ trying 10^6 candidates.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 
-from ewarung.errors import N_, AppError, NotFound
+from ewarung.errors import N_, AppError, Conflict, NotFound
 
 MIN_LENGTH = 16
 MAX_LENGTH = 19
 #: the label that turns the app secret into the card-hash key (changing it orphans every card)
 KEY_LABEL = b"ewarung/kks-card-hash/v1"
+#: the label of the key that signs card tokens (changing it voids every token given out)
+TOKEN_LABEL = b"ewarung/kks-card-token/v1"
+#: how long a card token pays, in seconds: a till may wait offline through a shop's day
+TOKEN_LIFETIME = 12 * 3600
+#: how far ahead of the server's clock a token's time may be (clocks of one shop drift little)
+TOKEN_CLOCK_SKEW = 300
+#: the largest row id (a 32-bit integer column)
+MAX_ROW_ID = 2**31 - 1
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 # Track 1: %B<PAN>^NAME^YYMM...? (the sentinel and format code may be missing)
@@ -36,6 +47,25 @@ class InvalidCardNumber(AppError):
 class CardNotRegistered(NotFound):
     code = "card_not_registered"
     template = N_("Kartu KKS ini tidak terdaftar pada KPM mana pun.")
+
+
+class CardTokenInvalid(AppError):
+    code = "card_token_invalid"
+    status = 400
+    template = N_("Tanda kartu KKS tidak sah. Tekan Cek untuk memeriksa kartu sekali lagi.")
+
+
+class CardTokenExpired(Conflict):
+    code = "card_token_expired"
+    template = N_("Pemeriksaan kartu KKS sudah kedaluwarsa (lebih dari 12 jam). Tekan Cek "
+                  "untuk memeriksa kartu sekali lagi.")
+
+
+class CardTokenMismatch(AppError):
+    code = "card_token_mismatch"
+    status = 422
+    template = N_("Kartu KKS yang diperiksa milik KPM lain daripada yang disebut transaksi ini. "
+                  "Tekan Cek untuk memeriksa kartu sekali lagi.")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -80,7 +110,8 @@ def validate_card_number(text: str, *, luhn_check: bool = True) -> str:
             length=len(digits))
     if luhn_check and not luhn_valid(digits):
         raise InvalidCardNumber(N_(
-            "Nomor kartu KKS salah ketik: angka pemeriksanya (Luhn) tidak cocok."))
+            "Nomor kartu KKS salah ketik: angka terakhirnya tidak cocok dengan angka "
+            "lainnya. Periksa lagi nomornya."))
     return digits
 
 
@@ -134,3 +165,77 @@ def masked_parts(text: str) -> tuple[str | None, str] | None:
     if not found:
         return None
     return found["first"], found["last"]
+
+
+# --- card tokens ------------------------------------------------------------------------------
+#
+# The till keeps a sale that waits for the Wi-Fi on the tablet. So that the full number never
+# rests there, the look-up answers a token instead: `KPM.CARD.ISSUED.SIGNATURE`, where the
+# signature is an HMAC-SHA256 (keyed from the app's secret key) over the KPM's id, the card's
+# id, the Unix time of the look-up and the card's hash. The KPM's and card's ids are visible
+# (the tablet shows the KPM anyway); the number is neither in the token nor derivable from it.
+
+
+@dataclass(frozen=True)
+class CardToken:
+    """What a card token claims; trust it only after `check_card_token`."""
+
+    beneficiary_id: int
+    card_id: int
+    issued: int
+    signature: str
+
+
+def derive_token_key(secret_key: str) -> bytes:
+    """The key that signs card tokens, derived from the app's secret key with its own label."""
+    return hmac.new(secret_key.encode(), TOKEN_LABEL, hashlib.sha256).digest()
+
+
+def _signature(key: bytes, beneficiary_id: int, card_id: int, issued: int, digest: str) -> str:
+    mac = hmac.new(key, f"{beneficiary_id}.{card_id}.{issued}.{digest}".encode("ascii"),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def sign_card_token(key: bytes, *, beneficiary_id: int, card_id: int, digest: str,
+                    issued: int) -> str:
+    """A token for a card looked up at Unix time `issued` (digest: the card's hash)."""
+    return (f"{beneficiary_id}.{card_id}.{issued}."
+            f"{_signature(key, beneficiary_id, card_id, issued, digest)}")
+
+
+_TOKEN = re.compile(r"^(\d{1,10})\.(\d{1,10})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$")
+
+
+def parse_card_token(text: str) -> CardToken:
+    """The claims of a token as sent, or CardTokenInvalid when it has not a token's shape."""
+    found = _TOKEN.match(text.strip())
+    if not found:
+        raise CardTokenInvalid()
+    try:
+        base64.urlsafe_b64decode(found[4] + "=")
+    except (binascii.Error, ValueError):
+        raise CardTokenInvalid() from None
+    beneficiary_id, card_id = int(found[1]), int(found[2])
+    if not (0 < beneficiary_id <= MAX_ROW_ID and 0 < card_id <= MAX_ROW_ID):
+        raise CardTokenInvalid()
+    return CardToken(beneficiary_id, card_id, int(found[3]), found[4])
+
+
+def check_card_token(key: bytes, token: CardToken, *, owner_id: int, digest: str,
+                     now: int) -> None:
+    """Check a token against the card it names (its owner's id and its hash).
+
+    A signature made for another card or key: CardTokenInvalid. A genuine token whose KPM was
+    changed (the signature holds for the card's owner, not for the KPM written in it):
+    CardTokenMismatch. Older than TOKEN_LIFETIME: CardTokenExpired.
+    """
+    expected = _signature(key, owner_id, token.card_id, token.issued, digest)
+    if not hmac.compare_digest(expected, token.signature):
+        raise CardTokenInvalid()
+    if token.beneficiary_id != owner_id:
+        raise CardTokenMismatch()
+    if token.issued > now + TOKEN_CLOCK_SKEW:
+        raise CardTokenInvalid()
+    if now - token.issued > TOKEN_LIFETIME:
+        raise CardTokenExpired()

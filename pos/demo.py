@@ -1,10 +1,12 @@
-"""The demo shop's sales: the last weeks at the till, through the real sale service.
+"""The demo shop's sales: last month and this one so far, through the real sale service.
 
 Runs after the stock demo (which stops consuming stock where these sales begin) and the KPM
 demo. Each day the public buys for cash (a few by QRIS), and most KPM come once a month to
-redeem their BPNT, often adding cooking oil or sugar paid in cash. Yesterday's sales belong
-to one shift, opened with a float and closed with the counted cash; a few sales were voided
-and one partly returned, each with the ketua's approval.
+redeem their BPNT, often adding cooking oil or sugar paid in cash. Every day siti works the
+morning shift and budi the afternoon one, each opened with a float and closed with the
+counted cash, and every sale belongs to the shift of the cashier who rang it up. A few sales
+of last month were voided and one partly returned during their shift, by its cashier with
+the ketua's approval.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ewarung.shop import shop_timezone
 from inventory import stock
 from inventory.calendar import happening_at, shop_today
 from inventory.catalogue import is_fractional
-from inventory.demo import PRODUCTS, SALES_DEMO_DAYS
+from inventory.demo import PRODUCTS, sales_demo_start, stock_value_line, write_off_expired
 from inventory.models import Product
 from pos import shifts, voids
 from pos.entitlement import month_of
@@ -34,14 +36,18 @@ from pos.kpm_demo import MONTHLY_AMOUNT, PER_VILLAGE, demo_rows
 from pos.ledger import credit_period
 from pos.models import Beneficiary
 from pos.sale_input import Till, prepare_sale
-from pos.sale_models import Sale
 from pos.sale_records import SaleRecord
 from pos.sale_schemas import SaleIn
 from pos.sales import record_sale as record
 from pos.webutil import card_key
 
 SEED = 4711
-CASH_CUSTOMERS = (14, 26)
+#: what the public buys in cash each day, as a share of a product's daily demand (the stock
+#: demo delivers for that demand; the KPM's BPNT baskets take some of it too)
+CASH_SHARE = (0.8, 0.95)
+#: how much of a product one customer takes: kilos, or pieces times its pack
+KILOS = ("0.5", "1", "1", "1.5", "2")
+PIECES = (1, 1, 2, 3)
 OPENING_FLOAT = 200_000
 #: what a KPM usually takes with BPNT (SKU, quantity), and what they add for cash
 BPNT_BASKETS = (
@@ -83,28 +89,52 @@ class _Shop:
 
 
 def load_demo(session: Session) -> list[str]:
-    """Sell for the last weeks; returns lines to print."""
+    """Sell from the first day of last month to yesterday; returns lines to print."""
     rng = random.Random(SEED)
     shop = _Shop(session)
     today = shop_today(session)
-    first = today - timedelta(days=SALES_DEMO_DAYS)
+    first = sales_demo_start(today)
+    days = (today - first).days
     tz = shop_timezone(session)
-    for month in sorted({month_of(first + timedelta(days=d)) for d in range(SALES_DEMO_DAYS)}):
+    for month in sorted({month_of(first + timedelta(days=d)) for d in range(days)}):
         credit_period(session, month, MONTHLY_AMOUNT)  # skips KPM already credited
     visits = _kpm_visits(rng, shop, first, today)
+    last_month = [first + timedelta(days=d) for d in range(days)
+                  if first + timedelta(days=d) < today.replace(day=1)]
+    mishaps = _mishaps(rng, last_month)
     made: list[SaleRecord] = []
-    for offset in range(SALES_DEMO_DAYS):
+    voided = closed = 0
+    for offset in range(days):
         day = first + timedelta(days=offset)
-        shift = _open_shift(session, shop, day, tz) if day == today - timedelta(days=1) else None
-        made += _sell_day(session, rng, shop, day, visits.get(day, []), tz)
-        if shift is not None:
-            _close_shift(session, shift, shop, day, tz)
-    voided = _voids_and_a_return(session, rng, shop, made)
+        baskets = _baskets(rng, shop, visits.get(day, []))
+        timed = [(_at(day, int(n * 540 / max(len(baskets), 1)) + rng.randint(0, 15), tz), *b)
+                 for n, b in enumerate(baskets)]
+        for half, (cashier, opens, closes) in enumerate(_shifts_of(shop)):
+            shift = shifts.open_shift(session, cashier.id, OPENING_FLOAT)
+            shift.opened_at = _at(day, opens, tz).astimezone(UTC)
+            sold = _sell_shift(session, cashier, timed, half)
+            made += sold
+            voided += _mishap(session, rng, shop, sold, mishaps.get((day, half), ""),
+                              _at(day, closes, tz) - timedelta(minutes=1))
+            short = 2_000 if day == today - timedelta(days=1) and half == 1 else 0
+            _close_shift(session, shift, cashier, _at(day, closes, tz), short)
+            closed += 1
+        with happening_at(_at(day, 690, tz)):  # 19:00: what expired today goes out
+            write_off_expired(session, day)
     bpnt = [r for r in made if r.bpnt is not None]
-    return ["", f"Sales: {len(made)} over {SALES_DEMO_DAYS} days, "
+    return ["", f"Sales: {len(made)} over {days} days since {first:%d-%m-%Y}, "
                 f"{format_rupiah(sum(r.total for r in made))} in all; {len(bpnt)} paid with "
                 f"BPNT ({format_rupiah(sum(r.bpnt.amount for r in bpnt if r.bpnt))}); "
-                f"{voided} voided; yesterday's shift closed."]
+                f"{voided} voided; {closed} shifts (siti mornings, budi afternoons), each "
+                f"closed with its counted cash; {stock_value_line(session)}."]
+
+
+#: the two shifts of a demo day: (cashier index, opens, closes) in minutes after 07:30
+SHIFT_TIMES = ((0, 0, 270), (1, 270, 600))
+
+
+def _shifts_of(shop: _Shop) -> list[tuple[User, int, int]]:
+    return [(shop.cashiers[i], opens, closes) for i, opens, closes in SHIFT_TIMES]
 
 
 def _kpm_visits(rng: random.Random, shop: _Shop, first: date,
@@ -126,8 +156,9 @@ def _at(day: date, minutes: int, tz: Any) -> datetime:
     return datetime.combine(day, time(7, 30), tzinfo=tz) + timedelta(minutes=minutes)
 
 
-def _sell_day(session: Session, rng: random.Random, shop: _Shop, day: date,
-              kpm: list[tuple[int, str]], tz: Any) -> list[SaleRecord]:
+def _baskets(rng: random.Random, shop: _Shop, kpm: list[tuple[int, str]]
+             ) -> list[tuple[list[tuple[int, str]], list[dict[str, Any]]]]:
+    """The day's customers, in the order they come: KPM with their card, and the public."""
     baskets: list[tuple[list[tuple[int, str]], list[dict[str, Any]]]] = []
     for _bid, card in kpm:
         basket = _bpnt_basket(rng, shop)
@@ -137,17 +168,24 @@ def _sell_day(session: Session, rng: random.Random, shop: _Shop, day: date,
             if any(shop.group[pid] == "none" for pid, _ in basket):
                 tenders.append({"kind": "cash", "amount": 50_000})
             baskets.append((basket, tenders))
-    for _ in range(rng.randint(*CASH_CUSTOMERS)):
-        basket = _cash_basket(rng, shop)
+    for basket in _cash_baskets(rng, shop):
         if basket:
             kind = "qris" if rng.random() < 0.08 else "cash"
             baskets.append((basket, [{"kind": kind, "reference": f"QR{rng.randrange(10**8)}"}
                                      if kind == "qris" else {"kind": "cash"}]))
     rng.shuffle(baskets)
+    return baskets
+
+
+def _sell_shift(session: Session, cashier: User,
+                timed: list[tuple[datetime, list[tuple[int, str]], list[dict[str, Any]]]],
+                half: int) -> list[SaleRecord]:
+    """The customers who come during one shift (mornings before 12.00, afternoons after),
+    served by its cashier."""
     made = []
-    for n, (basket, tenders) in enumerate(baskets):
-        at = _at(day, int(n * 540 / max(len(baskets), 1)) + rng.randint(0, 15), tz)
-        cashier = shop.cashiers[0] if at.hour < 12 else shop.cashiers[1]
+    for at, basket, tenders in timed:
+        if (at.hour >= 12) != (half == 1):
+            continue
         sale = _sell(session, cashier, basket, tenders, at)
         if sale is not None:
             made.append(sale)
@@ -162,17 +200,33 @@ def _bpnt_basket(rng: random.Random, shop: _Shop) -> list[tuple[int, str]]:
     return lines
 
 
-def _cash_basket(rng: random.Random, shop: _Shop) -> list[tuple[int, str]]:
-    skus = list(shop.demand)
-    picks = rng.choices(skus, weights=[shop.demand[s] for s in skus], k=rng.randint(1, 4))
-    lines = []
-    for sku in dict.fromkeys(picks):
-        fractional = is_fractional(shop.products[sku].unit)
-        qty = rng.choice(("0.5", "1", "1.5")) if fractional else str(rng.choice((1, 1, 2, 3)))
-        line = shop.take(sku, qty)
-        if line:
-            lines.append(line)
-    return lines
+def _cash_baskets(rng: random.Random, shop: _Shop) -> list[list[tuple[int, str]]]:
+    """The day's cash customers: together they buy about each product's daily demand (what
+    the stock demo delivers for), so fresh goods sell before they expire, as in a real shop."""
+    portions: list[tuple[str, Decimal]] = []
+    for sku, demand in shop.demand.items():
+        want = demand * rng.uniform(*CASH_SHARE)
+        if is_fractional(shop.products[sku].unit):
+            left = Decimal(str(round(want, 1)))
+            sizes = [Decimal(k) for k in KILOS]
+        else:  # whole pieces: a product wanted 0.7 a day sells on 7 days in 10
+            left = Decimal(int(want) + (rng.random() < want - int(want)))
+            sizes = [Decimal(n * max(1, round(demand / 6))) for n in PIECES]
+        while left > 0:
+            portion = min(rng.choice(sizes), left)
+            portions.append((sku, portion))
+            left -= portion
+    rng.shuffle(portions)
+    baskets: list[list[tuple[int, str]]] = []
+    while portions:
+        size = rng.randint(1, 4)
+        picked: dict[str, Decimal] = {}
+        for sku, qty in portions[:size]:
+            picked[sku] = picked.get(sku, Decimal(0)) + qty
+        del portions[:size]
+        baskets.append([line for sku, qty in picked.items()
+                        if (line := shop.take(sku, str(qty)))])
+    return baskets
 
 
 def _sell(session: Session, cashier: User, basket: list[tuple[int, str]],
@@ -196,41 +250,49 @@ def _sell(session: Session, cashier: User, basket: list[tuple[int, str]],
         audit.current_actor.reset(token)
 
 
-def _open_shift(session: Session, shop: _Shop, day: date, tz: Any) -> Any:
-    shift = shifts.open_shift(session, shop.cashiers[0].id, OPENING_FLOAT)
-    shift.opened_at = _at(day, 0, tz).astimezone(UTC)
-    return shift
-
-
-def _close_shift(session: Session, shift: Any, shop: _Shop, day: date, tz: Any) -> None:
-    """Close yesterday's shift in the evening, Rp2.000 short (small change given wrongly)."""
-    for sale_shift in session.scalars(select(Sale).where(Sale.business_day == day,
-                                                         Sale.shift_id.is_(None))):
-        sale_shift.shift_id = shift.id  # budi's afternoon sales were rung up on siti's drawer
-    session.flush()
+def _close_shift(session: Session, shift: Any, cashier: User, at: datetime,
+                 short: int) -> None:
+    """Close a shift with the cash counted (yesterday afternoon Rp2.000 short: small change
+    given wrongly)."""
     expected = shifts.shift_report(session, shift).expected_cash
-    shifts.close_shift(session, shift.id, expected - 2_000, shop.cashiers[0].id,
-                       "kurang Rp2.000, salah kembalian")
-    shift.closed_at = _at(day, 600, tz).astimezone(UTC)
+    note = f"kurang {format_rupiah(short)}, salah kembalian" if short else ""
+    shifts.close_shift(session, shift.id, expected - short, cashier.id, note)
+    shift.closed_at = at.astimezone(UTC)
     session.flush()
 
 
-def _voids_and_a_return(session: Session, rng: random.Random, shop: _Shop,
-                        made: list[SaleRecord]) -> int:
-    """Void a few sales (one with BPNT) and take back part of another, approved by the ketua."""
-    cash = [r for r in made if r.bpnt is None and r.shift_id is None]
-    with_bpnt = [r for r in made if r.bpnt is not None]
-    chosen = rng.sample(cash, min(3, len(cash))) + with_bpnt[:1]
-    for rec in chosen:
-        later = rec.created_at + timedelta(minutes=12)
-        with happening_at(later):
-            voids.void_sale(session, rec.id, "salah input barang",
-                            actor_id=rec.cashier_id, approver_id=shop.ketua.id)
-    rest = [r for r in cash if r not in chosen and len(r.lines) > 1]
-    if rest:
-        rec = rest[0]
-        with happening_at(rec.created_at + timedelta(hours=2)):
+def _mishaps(rng: random.Random, days: list[date]) -> dict[tuple[date, int], str]:
+    """Which shifts of last month void a cash sale (three), void a BPNT sale (one) and take
+    part of a sale back (one), each with the ketua's approval."""
+    if not days:
+        return {}
+    kinds = ("void_cash", "void_cash", "void_cash", "void_bpnt", "return")
+    slots = rng.sample([(d, h) for d in days for h in (0, 1)], len(kinds))
+    return dict(zip(slots, kinds, strict=True))
+
+
+def _mishap(session: Session, rng: random.Random, shop: _Shop, sold: list[SaleRecord],
+            kind: str, last: datetime) -> int:
+    """A void or return during the shift that made the sale, by the cashier who made it (the
+    cash given back leaves that drawer); the number of sales voided."""
+    if kind == "void_cash":
+        pick = [r for r in sold if r.bpnt is None]
+    elif kind == "void_bpnt":
+        pick = [r for r in sold if r.bpnt is not None]
+    elif kind == "return":
+        pick = [r for r in sold if r.bpnt is None and len(r.lines) > 1]
+    else:
+        return 0
+    if not pick:
+        return 0
+    rec = rng.choice(pick)
+    if kind == "return":
+        with happening_at(min(rec.created_at + timedelta(hours=2), last)):
             voids.return_lines(session, rec.id, [(rec.lines[0].id, rec.lines[0].quantity)],
                                "kemasan rusak", actor_id=rec.cashier_id,
                                approver_id=shop.ketua.id)
-    return len(chosen)
+        return 0
+    with happening_at(min(rec.created_at + timedelta(minutes=12), last)):
+        voids.void_sale(session, rec.id, "salah input barang", actor_id=rec.cashier_id,
+                        approver_id=shop.ketua.id)
+    return 1

@@ -87,3 +87,16 @@ def make_nik(region: str, day: int, month: int, yy: int, serial: int, *,
              female: bool = False) -> str:
     """Compose a NIK (for demos and tests)."""
     return f"{region}{day + (40 if female else 0):02d}{month:02d}{yy:02d}{serial:04d}"
+
+
+def mask_id_number(number: str | None) -> str:
+    """A NIK or No. KK with all but its first 4 and last 4 digits hidden: 3528********0001.
+
+    The first 4 digits name the province and regency, the last 4 a serial: together they let
+    a manager tell KPM apart without the page showing the whole number.
+    """
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint
+from flask import current_app
+from flask_babel import gettext
 
-from ewarung.errors import N_, NotFound, ValidationFailed
+from ewarung.db import utcnow
+from ewarung.errors import NotFound
+from ewarung.tabular import read_upload
 from ewarung.web import db_session, requires
 from pos import beneficiaries as kpm
 from pos import ledger
+from pos.cards import derive_token_key, sign_card_token
 from pos.kpm_file import parse_file
 from pos.kpm_schemas import (
     AdjustmentIn,
@@ -43,16 +48,10 @@ from pos.webutil import (
     entry_json,
     lookup_json,
     rejection_json,
+    sale_numbers,
 )
 
 bp = APIBlueprint("kpm_api", __name__, url_prefix="/api/v1", tag="Beneficiaries")
-
-def _upload_bytes(file: Any) -> bytes:
-    data: bytes = file.read()
-    if not data:
-        raise ValidationFailed.field("file", N_("Berkas kosong."))
-    return data
-
 
 @bp.post("/beneficiaries/import")
 @requires("manager")
@@ -61,7 +60,7 @@ def _upload_bytes(file: Any) -> bytes:
 def import_beneficiaries(body: ImportIn) -> dict[str, Any]:
     """Import KPM from a CSV or XLSX file; re-imports update by NIK; bad rows are listed."""
     s = db_session()
-    plan = parse_file(_upload_bytes(body.file), luhn_check=bpnt_settings(s).luhn_check)
+    plan = parse_file(read_upload(body.file), luhn_check=bpnt_settings(s).luhn_check)
     result = kpm.import_beneficiaries(s, card_key(), plan)
     return {"imported": result.imported, "updated": result.updated,
             "unchanged": result.unchanged,
@@ -72,13 +71,27 @@ def _lookup(card: str | None, nik: str | None) -> dict[str, Any]:
     s = db_session()
     cfg = bpnt_settings(s)
     found: KksCard | None
+    token = None
     if card is not None:
         beneficiary, found = kpm.find_by_card(s, card_key(), card)
+        # the card was presented: the till pays with this token and forgets the number
+        token = sign_card_token(derive_token_key(current_app.config["SECRET_KEY"]),
+                                beneficiary_id=beneficiary.id, card_id=found.id,
+                                digest=found.card_hash, issued=int(utcnow().timestamp()))
     else:
         beneficiary = kpm.find_by_nik(s, nik or "")
         found = beneficiary.active_card
-    return lookup_json(beneficiary, found,
-                       ledger.entitlement_of(s, beneficiary.id, settings=cfg))
+    out = lookup_json(beneficiary, found,
+                      ledger.entitlement_of(s, beneficiary.id, settings=cfg), token)
+    out.update(bpnt_mode=cfg.enforcement, notice=None)
+    if not cfg.ledger_on:  # record mode: the bank keeps the balance, the shop has none
+        out["entitlement"] = None
+    elif ledger.registered_after_credit(s, beneficiary, settings=cfg):
+        out["notice"] = {"code": "registered_after_credit", "message": gettext(
+            "KPM ini terdaftar setelah hak BPNT periode %(period)s dikreditkan, jadi sisa "
+            "haknya di toko Rp0. Minta manajer mengkreditkan haknya di halaman Hak BPNT.",
+            period=out["entitlement"]["period"])}
+    return out
 
 
 @bp.get("/beneficiaries/lookup")
@@ -174,9 +187,10 @@ def beneficiary_ledger(beneficiary_id: int, query: LedgerQuery) -> dict[str, Any
     s = db_session()
     b = kpm.get_beneficiary(s, beneficiary_id)
     kinds = [query.kind] if query.kind else None
+    entries = ledger.history(s, b.id, kinds=kinds, limit=query.limit)
+    numbers = sale_numbers(entries)
     return {"entitlement": ledger.entitlement_of(s, b.id).as_dict(),
-            "entries": [entry_json(e) for e in ledger.history(s, b.id, kinds=kinds,
-                                                               limit=query.limit)]}
+            "entries": [entry_json(e, numbers) for e in entries]}
 
 
 @bp.post("/beneficiaries/<int:beneficiary_id>/adjustments")
@@ -224,7 +238,7 @@ def _run_json(run: ReconciliationRun, items: bool) -> dict[str, Any]:
 @bp.output(ReconciliationOut, status_code=201)
 def reconcile(body: ReconciliationIn) -> dict[str, Any]:
     """Match the bank's EDC settlement file (CSV) against the recorded BPNT redemptions."""
-    run = run_reconciliation(db_session(), _upload_bytes(body.file),
+    run = run_reconciliation(db_session(), read_upload(body.file),
                              body.file.filename or "")
     return _run_json(run, items=True)
 

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
-from ewarung.cli import _app, _db, _fail
+from ewarung.cli import _app, _db, _fail, check_key
 from ewarung.errors import AppError
+from ewarung.fields import ClickParsed, money
+from inventory.calendar import month_text
+from pos.ledger import MAX_ENTITLEMENT, credit_period
 
 
 def register(cli: click.Group) -> None:
@@ -25,16 +28,20 @@ def kpm() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_file(file: Path) -> None:
     """Import KPM from a CSV or XLSX FILE; re-imports update by NIK."""
+    from ewarung.tabular import read_upload
     from pos.beneficiaries import import_beneficiaries
     from pos.cards import derive_card_key
     from pos.kpm_file import parse_file
     from pos.settings import bpnt_settings
 
     app = _app()
+    check_key()  # under another key every card would look new and the real ones replaced
     key = derive_card_key(app.config["SECRET_KEY"])
     try:
         with app.app_context(), _db().unit_of_work() as session:
-            plan = parse_file(file.read_bytes(), luhn_check=bpnt_settings(session).luhn_check)
+            with file.open("rb") as stream:
+                data = read_upload(stream)
+            plan = parse_file(data, luhn_check=bpnt_settings(session).luhn_check)
             with click.progressbar(length=len(plan.rows), label="Mengimpor KPM",
                                    show_pos=True, file=sys.stderr) as bar:
                 result = import_beneficiaries(session, key, plan, progress=bar.update)
@@ -48,12 +55,11 @@ def import_file(file: Path) -> None:
 
 
 @kpm.command("credit")
-@click.argument("period")
-@click.argument("amount", type=int)
+@click.argument("period", type=ClickParsed(month_text, "period"))
+@click.argument("amount", type=ClickParsed(
+    money(low=1, high=MAX_ENTITLEMENT).parse, "amount"))
 def credit(period: str, amount: int) -> None:
     """Credit AMOUNT Rupiah for PERIOD (YYYY-MM) to every active KPM not yet credited."""
-    from pos.ledger import credit_period
-
     try:
         with _app().app_context(), _db().unit_of_work() as session:
             credited, skipped = credit_period(session, period, amount)

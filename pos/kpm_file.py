@@ -2,8 +2,12 @@
 
 District lists are often made in Indonesian-locale Excel: `;` separators, a `'` before long
 numbers, a BOM, title lines above the header, and 16-digit numbers that the spreadsheet
-turned into `3.52701E+15` (their last digits are gone for good). Each row is checked on
-its own; a bad row is rejected with a code and a message and never stops the others.
+turned into `3.52701E+15` (their last digits are gone for good). Excel keeps 15 significant
+digits, so a 16-digit NIK typed into a column not formatted as text is stored as a whole
+number whose last digit became 0: such a number cell cannot be trusted, while one that does
+not end in 0 was never cut. Each row is checked on its own; a bad row is rejected with a
+code and a message and never stops the others. The file is read by `ewarung.tabular`,
+within its limits.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.tabular import read_rows
 from ewarung.text import has_unwritable
 from pos.cards import validate_card_number
 from pos.identity import validate_nik, validate_no_kk
@@ -38,6 +43,8 @@ SPACED = frozenset({"nama", "desa"})
 #: the rejection of a row whose text holds a control character
 UNWRITABLE_COLUMN = N_("Kolom %(column)s berisi karakter kendali yang tidak bisa disimpan atau "
                        "dicetak.")
+#: the 16-digit identifiers that Excel cuts to 15 significant digits when typed as numbers
+IDENTIFIERS = ("nik", "no_kk", "no_kks")
 _DESTROYED = re.compile(r"^[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+$")
 _NUMBER_NOISE = re.compile(r"[\s\-]+")
 _FLOAT_EXACT = 2 ** 53  # above this a spreadsheet number has lost digits
@@ -106,16 +113,32 @@ def cell_text(value: object) -> str:
         if value.is_integer() and abs(value) < _FLOAT_EXACT:
             return str(int(value))
         return repr(value).upper()  # 3.52701e+15 → 3.52701E+15: rejected as destroyed
-    return str(value).strip().lstrip("'").strip()
+    # a CSV cell may hold NULs (a file saved as UTF-16 and read byte by byte): dropped
+    return str(value).replace("\x00", "").strip().lstrip("'").strip()
 
 
-def _number(cells: dict[str, str], key: str) -> str:
+def cut_by_excel(value: object) -> bool:
+    """Whether a cell is a number of 16 digits or more ending in 0: what Excel makes of a
+    longer number typed into a column not formatted as text (the last digit becomes 0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    text = cell_text(value)
+    return text.isdigit() and len(text) >= 16 and text.endswith("0")
+
+
+def _number(cells: dict[str, str], key: str, cut: frozenset[str] = frozenset()) -> str:
     text = _NUMBER_NOISE.sub("", cells.get(key, ""))
     if _DESTROYED.match(text):
         raise _RowRejected("number_destroyed", N_(
             "Kolom %(column)s berisi angka yang sudah dirusak spreadsheet (%(value)s): "
             "angka belakangnya hilang dan tidak bisa dipulihkan. Ketik ulang angka lengkapnya "
             "sebagai teks (awali dengan ') lalu impor lagi."), column=key, value=text[:20])
+    if key in cut:
+        raise _RowRejected("number_unreliable", N_(
+            "Kolom %(column)s berisi angka 16 digit yang disimpan sebagai angka, bukan teks. "
+            "Excel hanya menyimpan 15 digit, jadi digit terakhirnya sudah diganti 0 dan angka "
+            "aslinya tidak bisa dipastikan. Format kolom %(column)s sebagai Teks, ketik ulang "
+            "angkanya, lalu impor lagi."), column=key)
     return text
 
 
@@ -150,19 +173,20 @@ def _check_text(cells: dict[str, str]) -> None:
         raise _RowRejected("validation_error", UNWRITABLE_COLUMN, column=column)
 
 
-def _check_row(row: int, cells: dict[str, str], luhn_check: bool) -> BeneficiaryRow:
-    nik = _number(cells, "nik")
+def _check_row(row: int, cells: dict[str, str], luhn_check: bool,
+               cut: frozenset[str]) -> BeneficiaryRow:
+    nik = _number(cells, "nik", cut)
     if not nik:
         raise _RowRejected("missing_value", N_("Kolom %(column)s kosong."), column="nik")
     try:
         validate_nik(nik)
-        no_kk = _number(cells, "no_kk") or None
+        no_kk = _number(cells, "no_kk", cut) or None
         if no_kk is not None:
             validate_no_kk(no_kk)
         name, village = _required(cells, "nama"), _required(cells, "desa")
         _check_lengths(cells)
         _check_text(cells)
-        card = _number(cells, "no_kks")
+        card = _number(cells, "no_kks", cut)
         if not card:
             raise _RowRejected("missing_value", N_("Kolom %(column)s kosong."), column="no_kks")
         card = validate_card_number(card, luhn_check=luhn_check)
@@ -174,23 +198,28 @@ def _check_row(row: int, cells: dict[str, str], luhn_check: bool) -> Beneficiary
         address=cells.get("alamat") or None, kecamatan=cells.get("kecamatan") or None)
 
 
+def is_header(cells: Sequence[object]) -> bool:
+    """Whether a line is the header: it names at least the NIK and the name."""
+    keys = {header_key(c) for c in cells}
+    return "nik" in keys and "nama" in keys
+
+
 def _find_header(table: Sequence[Sequence[object]]) -> int | None:
-    for i, cells in enumerate(islice(table, HEADER_SEARCH)):
-        keys = {header_key(c) for c in cells}
-        if "nik" in keys and "nama" in keys:
-            return i
-    return None
+    return next((i for i, cells in enumerate(table[:HEADER_SEARCH]) if is_header(cells)), None)
 
 
-def parse_beneficiaries(table: Sequence[Sequence[object]], *,
+def parse_beneficiaries(table: Iterable[Sequence[object]], *,
                         luhn_check: bool = True) -> ImportPlan:
     """Check every row under the header; ValidationFailed when required columns are missing.
 
     Row numbers are those a spreadsheet shows (the first line is 1). A NIK or a card number
-    already taken by an earlier good row of the same file rejects the later row.
+    already taken by an earlier good row of the same file rejects the later row. The rows
+    are read one at a time, so a file is never held whole.
     """
-    at = _find_header(table)
-    keys = [header_key(c) for c in table[at]] if at is not None else []
+    rows = iter(table)
+    head = list(islice(rows, HEADER_SEARCH))
+    at = _find_header(head)
+    keys = [header_key(c) for c in head[at]] if at is not None else []
     missing = [k for k in REQUIRED if k not in keys]
     if missing:
         raise ValidationFailed.field("file", N_(
@@ -201,12 +230,14 @@ def parse_beneficiaries(table: Sequence[Sequence[object]], *,
     plan = ImportPlan(columns=frozenset(k for k in OPTIONAL if k in index))
     seen_nik: dict[str, int] = {}
     seen_card: dict[str, int] = {}
-    for offset, raw in enumerate(table[at + 1:], start=at + 2):
+    for offset, raw in enumerate(chain(head[at + 1:], rows), start=at + 2):
         cells = {k: cell_text(raw[i]) if i < len(raw) else "" for k, i in index.items()}
         if not any(cells.values()) and not any(cell_text(c) for c in raw):
             continue  # an empty line, not a row
+        cut = frozenset(k for k in IDENTIFIERS
+                        if k in index and index[k] < len(raw) and cut_by_excel(raw[index[k]]))
         try:
-            good = _check_row(offset, cells, luhn_check)
+            good = _check_row(offset, cells, luhn_check, cut)
             if good.nik in seen_nik:
                 raise _RowRejected("duplicate_nik", N_(
                     "NIK %(nik)s sudah ada di baris %(first)s berkas ini."),
@@ -223,55 +254,10 @@ def parse_beneficiaries(table: Sequence[Sequence[object]], *,
     return plan
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")  # "CSV (Comma delimited)" from Excel on Windows
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _read_csv(data: bytes) -> list[list[Any]]:
-    text = _decode(data).replace("\x00", "")
-    best: list[list[Any]] | None = None
-    for delimiter in (";", ",", "\t"):
-        rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        if _find_header(rows) is not None:
-            return rows
-        if best is None:
-            best = rows
-    return best or []
-
-
-def _read_xlsx(data: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValidationFailed.field("file", N_(
-            "Berkas XLSX tidak bisa dibaca; simpan ulang dari spreadsheet lalu coba lagi.")
-        ) from exc
-    try:
-        sheet = book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def read_table(data: bytes) -> list[list[object]]:
-    """The rows of a CSV (`,`, `;` or tab; UTF-8 with or without BOM) or XLSX file."""
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationFailed.field("file", N_(
-            "Format .xls lama tidak didukung; simpan sebagai .xlsx atau CSV."))
-    return list(_read_csv(data))
+def read_table(data: bytes) -> Iterator[list[object]]:
+    """The rows of a CSV (`,`, `;` or tab; UTF-8 with or without BOM) or XLSX file, one at a
+    time, within the import limits."""
+    return read_rows(data, delimiters=(";", ",", "\t"), header=is_header)
 
 
 def parse_file(data: bytes, *, luhn_check: bool = True) -> ImportPlan:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from apiflask.fields import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+from ewarung.fields import Id, money, whole
+from ewarung.numbers import MAX_ID
+from inventory.calendar import MonthText
+from pos.ledger import MAX_ENTITLEMENT
+
+#: a KPM's credit, or a correction of it (signed)
+Entitlement = Annotated[int, money(low=1, high=MAX_ENTITLEMENT)]
+Correction = Annotated[int, money(low=-MAX_ENTITLEMENT, high=MAX_ENTITLEMENT, allow_zero=False)]
 
 
 class EntitlementOut(BaseModel):
@@ -35,13 +43,27 @@ class LookupIn(BaseModel):
     card: str = Field(min_length=1, max_length=400)
 
 
+class NoticeOut(BaseModel):
+    code: str
+    message: str
+
+
 class LookupOut(BaseModel):
     id: int
     name: str
     masked_card: str | None
+    card_token: str | None = Field(description=(
+        "when looked up by card: a signed token (valid 12 hours) that pays a BPNT tender "
+        "in place of the card number"))
+    bpnt_mode: Literal["strict", "warn", "record"] = Field(description=(
+        "the shop's BPNT mode: strict/warn keep the entitlement; record keeps none (the bank "
+        "does) and records card payments with their EDC code"))
+    notice: NoticeOut | None = Field(description=(
+        "something the cashier should know (registered_after_credit: imported after the "
+        "period's credit run, so nothing is credited yet)"))
     village: str
     active: bool
-    entitlement: EntitlementOut
+    entitlement: EntitlementOut | None = Field(description="null in record mode")
 
 
 class CardOut(BaseModel):
@@ -71,8 +93,8 @@ class SearchQuery(BaseModel):
     q: str = Field(default="", max_length=120)
     active: bool | None = None
     village: str | None = Field(default=None, max_length=120)
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    limit: Annotated[int, whole(1, 500)] = 50
+    offset: Annotated[int, whole(0, MAX_ID)] = 0
 
 
 class BeneficiaryPage(BaseModel):
@@ -99,9 +121,9 @@ class ImportOut(BaseModel):
 
 
 class CreditIn(BaseModel):
-    period: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM")
-    amount: int = Field(gt=0, le=100_000_000)
-    beneficiary_ids: list[int] | None = Field(default=None, max_length=100_000)
+    period: MonthText
+    amount: Entitlement
+    beneficiary_ids: list[Id] | None = Field(default=None, max_length=100_000)
 
 
 class CreditOut(BaseModel):
@@ -120,11 +142,11 @@ class CardIn(BaseModel):
 
 
 class AdjustmentIn(BaseModel):
-    amount: int | None = Field(default=None, description="signed Rupiah")
-    bank_remaining: int | None = Field(default=None, ge=0,
-                                       description="the balance the bank's EDC shows")
+    amount: Correction | None = Field(default=None, description="signed Rupiah")
+    bank_remaining: Annotated[int, money(high=MAX_ENTITLEMENT)] | None = Field(
+        default=None, description="the balance the bank's EDC shows")
     reason: str = Field(min_length=3, max_length=300)
-    period: str | None = Field(default=None, pattern=MONTH_PATTERN)
+    period: MonthText | None = None
 
     @model_validator(mode="after")
     def one_amount(self) -> AdjustmentIn:
@@ -140,6 +162,7 @@ class EntryOut(BaseModel):
     amount: int
     created_at: datetime
     sale_id: int | None
+    sale_number: str | None = Field(default=None, description="the sale's receipt number")
     edc_ref: str | None
     masked_card: str | None
     reason: str | None
@@ -158,11 +181,11 @@ class LedgerOut(BaseModel):
 
 class LedgerQuery(BaseModel):
     kind: str | None = Field(default=None, pattern="^(credit|redemption|reversal|adjustment)$")
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: Annotated[int, whole(1, 1000)] = 200
 
 
 class UnservedQuery(BaseModel):
-    period: str | None = Field(default=None, pattern=MONTH_PATTERN)
+    period: MonthText | None = None
 
 
 class UnservedItem(BaseModel):

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung import audit
+from ewarung.errors import N_, AppError
 from ewarung.home import menu_item
 from ewarung.i18n import format_local
+from ewarung.money import format_rupiah
+from ewarung.numbers import clamped_whole, parse_rupiah
+from ewarung.tabular import read_upload
 from ewarung.web import db_session, requires
 from pos import beneficiaries as kpm
 from pos import ledger
+from pos.identity import mask_id_number
 from pos.kpm_file import parse_file
 from pos.settings import bpnt_settings
-from pos.webutil import card_key, rejection_json
+from pos.webutil import card_key, rejection_json, sale_numbers
 
 bp = Blueprint("kpm", __name__, url_prefix="/kpm")
 bp.record_once(menu_item("kpm.index", N_("KPM dan kartu KKS"), "manager", 40))
@@ -26,9 +31,15 @@ PAGE_SIZE = 50
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     from zoneinfo import ZoneInfo
-    tz = ZoneInfo(bpnt_settings(db_session()).timezone)
-    return {"local_time": lambda moment: format_local(moment, tz),
-            "kind_label": kind_label}
+    cfg = bpnt_settings(db_session())
+    tz = ZoneInfo(cfg.timezone)
+    return {"local_time": lambda moment: format_local(moment, tz), "ledger_on": cfg.ledger_on,
+            "kind_label": kind_label, "masked": mask_id_number, "signed": signed_rupiah}
+
+
+def signed_rupiah(amount: int) -> str:
+    """A ledger amount with its sign always written: +Rp200.000 credited, -Rp62.500 spent."""
+    return ("+" if amount > 0 else "") + format_rupiah(amount)
 
 
 def kind_label(kind: str) -> str:
@@ -36,13 +47,6 @@ def kind_label(kind: str) -> str:
     return {"credit": gettext("Kredit hak"), "redemption": gettext("Penukaran"),
             "reversal": gettext("Pengembalian"), "adjustment": gettext("Penyesuaian")
             }.get(kind, kind)
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return max(int(request.args.get(name, default)), 0)
-    except ValueError:
-        return default
 
 
 @bp.get("")
@@ -54,7 +58,7 @@ def index() -> Any:
     village = request.args.get("village") or None
     status = request.args.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
-    page = max(_int_arg("page", 1), 1)
+    page = clamped_whole(request.args.get("page"), 1, 1, 100_000)
     rows, total = kpm.search_beneficiaries(s, q, active=active, village=village,
                                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     ents = ledger.entitlements_of(s, [b.id for b in rows])
@@ -62,6 +66,24 @@ def index() -> Any:
                            village=village, status=status, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            villages=kpm.villages(s))
+
+
+@bp.post("/card")
+@requires("manager")
+def find_card() -> Any:
+    """Find the KPM of a card number sent in a form: the number is hashed and matched, never
+    put in a URL (a GET's query string lands in logs and the browser's history) or a page."""
+    s = db_session()
+    try:
+        b, card = kpm.find_by_any_card(s, card_key(), request.form.get("card", ""))
+    except AppError as exc:
+        return render_template("pos/kpm_list.html", rows=[], ents={}, total=0, q="",
+                               village=None, status="", page=1, pages=1,
+                               villages=kpm.villages(s), card_error=exc.message(gettext)
+                               ), exc.status
+    return render_template("pos/kpm_list.html", rows=[b], ents=ledger.entitlements_of(s, [b.id]),
+                           total=1, q="", village=None, status="", page=1, pages=1,
+                           villages=kpm.villages(s), card_found=card)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -72,11 +94,8 @@ def import_page() -> Any:
     error = None
     if request.method == "POST":
         s = db_session()
-        upload = request.files.get("file")
         try:
-            data = upload.read() if upload else b""
-            if not data:
-                raise ValidationFailed.field("file", N_("Berkas kosong."))
+            data = read_upload(request.files.get("file"))
             plan = parse_file(data, luhn_check=bpnt_settings(s).luhn_check)
             done = kpm.import_beneficiaries(s, card_key(), plan)
         except AppError as exc:
@@ -96,14 +115,29 @@ def detail(beneficiary_id: int) -> Any:
     return _detail(beneficiary_id)
 
 
-def _detail(beneficiary_id: int, error: str | None = None, status: int = 200) -> Any:
+@bp.post("/<int:beneficiary_id>/nik")
+@requires("manager")
+def reveal_nik(beneficiary_id: int) -> Any:
+    """The KPM's page with the full NIK and No. KK, for a manager who asked; the audit log
+    records who looked (not the number)."""
+    s = db_session()
+    b = kpm.get_beneficiary(s, beneficiary_id)
+    audit.record(s, "beneficiary.nik_shown", entity="beneficiary", entity_id=b.id)
+    resp = make_response(_detail(beneficiary_id, reveal=True))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _detail(beneficiary_id: int, error: str | None = None, status: int = 200, *,
+            reveal: bool = False) -> Any:
     s = db_session()
     b = kpm.get_beneficiary(s, beneficiary_id)
     entries = ledger.history(s, b.id)
+    numbers = sale_numbers(entries)
     return render_template(
         "pos/kpm_detail.html", b=b, ent=ledger.entitlement_of(s, b.id), entries=entries,
         redemptions=[e for e in entries if e.kind in ("redemption", "reversal")],
-        error=error), status
+        numbers=numbers, reveal=reveal, error=error), status
 
 
 def _act(beneficiary_id: int, action: Any, done: str) -> Any:
@@ -119,13 +153,11 @@ def _act(beneficiary_id: int, action: Any, done: str) -> Any:
 
 
 def _amount(name: str) -> int | None:
-    text = request.form.get(name, "").replace(".", "").replace("Rp", "").strip()
-    if not text:
+    """A signed correction or a balance, in Rupiah; None when left empty."""
+    text = request.form.get(name, "")
+    if not text.strip():
         return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationFailed.field(name, N_("Nominal harus bilangan Rupiah bulat.")) from None
+    return parse_rupiah(text, name, low=-ledger.MAX_ENTITLEMENT, high=ledger.MAX_ENTITLEMENT)
 
 
 @bp.post("/<int:beneficiary_id>/adjust")

@@ -20,18 +20,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
 
 from ewarung import audit
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.numbers import parse_rupiah
 from ewarung.text import writable
+from inventory.calendar import month_text
 from pos.beneficiaries import BeneficiaryInactive, BeneficiaryNotFound
 from pos.checkout import BpntBalanceExceeded
-from pos.entitlement import Entitlement, LedgerEntry, compute_entitlement, is_month, window
+from pos.entitlement import Entitlement, LedgerEntry, compute_entitlement, window
 from pos.models import Beneficiary, EntitlementEntry, KksCard
 from pos.settings import BpntSettings, bpnt_settings
+
+#: the most one credit, redemption or correction of a KPM's entitlement may be (Rp100 juta:
+#: five hundred times a month's BPNT), so no KPM's balance can run away
+MAX_ENTITLEMENT = 100_000_000
 
 
 class AlreadyCredited(Conflict):
@@ -61,11 +68,13 @@ class Redemption:
     entitlement: Entitlement
     #: True when warn mode let the redemption go past the remaining entitlement
     over_limit: bool
+    #: False in record mode: the bank keeps the balance, the shop has none to tell
+    ledger_on: bool = True
 
     @property
-    def remaining(self) -> int:
-        """What the KPM may still redeem after this one."""
-        return self.entitlement.remaining
+    def remaining(self) -> int | None:
+        """What the KPM may still redeem after this one (None in record mode)."""
+        return self.entitlement.remaining if self.ledger_on else None
 
 
 # The checkout path's statements, built once (a statement object memoises its cache key).
@@ -114,8 +123,7 @@ def entitlements_of(session: Session, beneficiary_ids: Sequence[int], *,
 
 
 def _check_amount(amount: int, name: str = "amount") -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationFailed.field(name, N_("Nominal harus bilangan Rupiah bulat di atas 0."))
+    parse_rupiah(amount, name, low=1, high=MAX_ENTITLEMENT)
 
 
 def _lock_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
@@ -135,12 +143,11 @@ def credit_period(session: Session, period: str, amount: int,
     in the period refuse the whole credit; for "all active KPM" those already credited
     are skipped, so a credit run can be repeated after new KPM were imported.
     """
-    if not is_month(period):
-        raise ValidationFailed.field("period", N_("Periode harus ditulis TTTT-BB, "
-                                                  "misalnya 2026-11."))
+    period = month_text(period, "period")
     _check_amount(amount)
     cfg = bpnt_settings(session)
     first, last, label = window(period, cfg.period)
+    _one_credit_run_at_a_time(session)
     credited_ids = set(session.scalars(
         select(EntitlementEntry.beneficiary_id).where(
             EntitlementEntry.kind == "credit", EntitlementEntry.period >= first,
@@ -154,15 +161,51 @@ def credit_period(session: Session, period: str, amount: int,
         targets = sorted(set(beneficiary_ids))
         _check_targets(session, targets, credited_ids, label)
         skipped = 0
-    actor = audit.current_actor.get()
-    now = utcnow()
-    if targets:
-        session.execute(insert(EntitlementEntry), [
-            {"beneficiary_id": i, "kind": "credit", "period": period, "amount": amount,
-             "created_at": now, "actor_id": actor} for i in targets])
+    done = _insert_credits(session, period, amount, targets)
+    late = [i for i in targets if i not in done]  # credited meanwhile by another request
+    if late and beneficiary_ids is not None:
+        raise AlreadyCredited(details={"ids": late}, count=len(late), period=label)
+    skipped += len(late)
     audit.record(session, "entitlement.credit", entity="period", entity_id=period,
-                 after={"amount": amount, "credited": len(targets), "skipped": skipped})
-    return len(targets), skipped
+                 after={"amount": amount, "credited": len(done), "skipped": skipped})
+    return len(done), skipped
+
+
+#: the PostgreSQL advisory lock key that credit runs queue on
+CREDIT_RUN_LOCK = 0x45574352  # "EWCR"
+
+
+def _one_credit_run_at_a_time(session: Session) -> None:
+    """Queue credit runs behind each other until commit (PostgreSQL; SQLite's writers
+    already take turns).
+
+    The unique index of credits covers a KPM's month, not a quarter: two runs for two
+    months of one tahap would each read "not yet credited" and both credit. Credit runs are
+    rare, so they simply wait for each other, and the second one reads the first's credits.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CREDIT_RUN_LOCK})
+
+
+def _insert_credits(session: Session, period: str, amount: int, ids: list[int]) -> set[int]:
+    """Insert the credits; skip a KPM a concurrent credit got to first. The ids credited.
+
+    Two credit runs (the page, the API, `ewarung kpm credit`) may read the same "not yet
+    credited" list; the unique index on (KPM, month) of credits decides, and the loser
+    skips instead of failing on the violation.
+    """
+    if not ids:
+        return set()
+    table = cast(Table, EntitlementEntry.__table__)
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(table).on_conflict_do_nothing(
+        index_elements=[table.c.beneficiary_id, table.c.period],
+        index_where=text("kind = 'credit'")).returning(table.c.beneficiary_id)
+    actor, now = audit.current_actor.get(), utcnow()
+    rows = [{"beneficiary_id": i, "kind": "credit", "period": period, "amount": amount,
+             "created_at": now, "actor_id": actor} for i in ids]
+    return set(session.scalars(stmt, rows))
 
 
 def _check_targets(session: Session, ids: list[int], credited: set[int], label: str) -> None:
@@ -184,7 +227,8 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
            edc_ref: str, card_id: int | None = None, at: datetime | None = None,
            settings: BpntSettings | None = None,
            masked_card: str | None = None) -> Redemption:
-    """Debit a BPNT redemption; refuse (strict) or flag (warn) an amount above what is left.
+    """Debit a BPNT redemption; refuse (strict) or flag (warn) an amount above what is left;
+    record mode records it with its card and EDC code and enforces no balance.
 
     Never overdraws under concurrency: the KPM's row is locked before the balance is read.
     A caller that has just found the card by its hash passes `card_id` with `masked_card`
@@ -203,7 +247,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
     month = cfg.month(at)
     before = compute_entitlement(ledger_sums(session, beneficiary_id), month, cfg.period,
                                  cfg.carry_over)
-    over = amount > before.remaining
+    over = cfg.ledger_on and amount > before.remaining
     if over and cfg.enforcement == "strict":
         raise BpntBalanceExceeded(
             details={"remaining": before.remaining, "requested": amount},
@@ -218,7 +262,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
         "edc_ref": edc_ref.strip()[:40]}).scalar_one()
     after = Entitlement(before.period, before.credited, before.redeemed + amount,
                         before.adjusted, before.carried)
-    return Redemption(int(entry_id), amount, masked_card, after, over)
+    return Redemption(int(entry_id), amount, masked_card, after, over, cfg.ledger_on)
 
 
 def _card_of(session: Session, beneficiary_id: int, card_id: int | None) -> KksCard | None:
@@ -281,16 +325,12 @@ def reverse_sale(session: Session, sale_id: int, reason: str = "") -> list[Entit
 def adjust(session: Session, beneficiary_id: int, amount: int, reason: str, *,
            period: str | None = None) -> EntitlementEntry:
     """A manager's correction (signed), e.g. to agree with the balance the bank's EDC shows."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise ValidationFailed.field("amount", N_("Nominal penyesuaian tidak boleh 0."))
+    parse_rupiah(amount, "amount", low=-MAX_ENTITLEMENT, high=MAX_ENTITLEMENT, allow_zero=False)
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan penyesuaian."))
     writable(reason.strip(), "reason")
     cfg = bpnt_settings(session)
-    month = period or cfg.month()
-    if not is_month(month):
-        raise ValidationFailed.field("period", N_("Periode harus ditulis TTTT-BB, "
-                                                  "misalnya 2026-11."))
+    month = month_text(period, "period") if period else cfg.month()
     _lock_beneficiary(session, beneficiary_id)
     before = entitlement_of(session, beneficiary_id, settings=cfg, month=month)
     entry = EntitlementEntry(beneficiary_id=beneficiary_id, kind="adjustment", period=month,
@@ -308,9 +348,7 @@ def adjust(session: Session, beneficiary_id: int, amount: int, reason: str, *,
 def align_with_bank(session: Session, beneficiary_id: int, bank_remaining: int,
                     reason: str) -> EntitlementEntry | None:
     """Adjust so the remaining entitlement equals what the bank's EDC shows (None: it did)."""
-    if isinstance(bank_remaining, bool) or not isinstance(bank_remaining, int) \
-            or bank_remaining < 0:
-        raise ValidationFailed.field("bank_remaining", N_("Saldo EDC harus 0 atau lebih."))
+    parse_rupiah(bank_remaining, "bank_remaining", high=MAX_ENTITLEMENT)
     current = entitlement_of(session, beneficiary_id).remaining
     if current == bank_remaining:
         return None
@@ -326,14 +364,36 @@ def history(session: Session, beneficiary_id: int, *, kinds: Iterable[str] | Non
     return list(session.scalars(query.order_by(EntitlementEntry.id.desc()).limit(limit)))
 
 
+def registered_after_credit(session: Session, beneficiary: Beneficiary, *,
+                            settings: BpntSettings | None = None) -> bool:
+    """Whether the KPM came in after the current period's credit run and so holds nothing.
+
+    True when the period's entitlement was credited to others before the KPM was registered
+    and not to this KPM: the credit run skipped them, and the cashier would otherwise see a
+    bare Rp0. Only meaningful while the shop keeps the ledger (strict, warn).
+    """
+    cfg = settings or bpnt_settings(session)
+    first, last, _ = window(cfg.month(), cfg.period)
+    in_period = (EntitlementEntry.kind == "credit", EntitlementEntry.period >= first,
+                 EntitlementEntry.period <= last)
+    if session.scalar(select(exists().where(
+            EntitlementEntry.beneficiary_id == beneficiary.id, *in_period))):
+        return False
+    first_run = session.scalar(select(func.min(EntitlementEntry.created_at)).where(*in_period))
+    return first_run is not None and beneficiary.created_at > first_run
+
+
 def unserved(session: Session, month: str | None = None) -> tuple[str, list[Beneficiary]]:
     """(period label, active KPM with no redemption in the period), by village and name."""
     cfg = bpnt_settings(session)
-    first, last, label = window(month or cfg.month(), cfg.period)
+    first, last, label = window(month_text(month, "period") if month else cfg.month(),
+                                cfg.period)
     served = exists().where(and_(
         EntitlementEntry.beneficiary_id == Beneficiary.id,
         EntitlementEntry.kind == "redemption",
         EntitlementEntry.period >= first, EntitlementEntry.period <= last))
+    # Their cards come in a few statements (the list shows each KPM's active card).
     rows = session.scalars(select(Beneficiary).where(Beneficiary.active.is_(True), ~served)
+                           .options(selectinload(Beneficiary.cards))
                            .order_by(Beneficiary.village, Beneficiary.name, Beneficiary.id))
     return label, list(rows)

@@ -8,8 +8,6 @@ over is only in the bank file or only in the shop.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +15,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ewarung.errors import N_, ValidationFailed
+from ewarung.numbers import MAX_RUPIAH
+from ewarung.tabular import Limits, read_rows
 from ewarung.text import UNWRITABLE, has_unwritable
+from inventory.calendar import FIRST_MONTH, LAST_MONTH
 from pos.cards import mask_card_number, masked_parts
 
 Status = Literal["matched", "bank_only", "shop_only", "amount_differs"]
@@ -25,6 +26,9 @@ STATUSES: tuple[Status, ...] = ("matched", "amount_differs", "bank_only", "shop_
 FIELDS = ("date", "reference", "amount", "card")
 DEFAULT_COLUMNS = {"date": "tanggal", "reference": "kode_approval", "amount": "nominal",
                    "card": "no_kartu"}
+#: a month of one shop's EDC lines is hundreds to a few thousand; every line read is kept
+#: and stored with its match, so the file is held to what the import's memory bound allows
+SETTLEMENT_LIMITS = Limits(rows=10_000)
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y%m%d",
                  "%Y/%m/%d")
 
@@ -137,9 +141,15 @@ def _pair_lone_lines(left: list[Txn], free_shop: dict[int, Txn],
     return still
 
 
+#: the last day a bank file's row may carry (the shop's months end with 2099-12)
+LAST_DAY = date(LAST_MONTH.year, 12, 31)
+
+
 def parse_amount(text: str) -> int:
     """A Rupiah amount as banks write it: 50000, 50.000, Rp50.000,00, 50,000.00."""
     t = re.sub(r"(?i)rp|idr|\s", "", text)
+    if not t.isascii():
+        raise ValueError(text)  # Python's \d and int() also read Arabic-Indic digits
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?", t):
         t = t.replace(".", "").replace(",", ".")
     elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{1,2})?", t):
@@ -151,17 +161,23 @@ def parse_amount(text: str) -> int:
     whole, _, cents = t.partition(".")
     if cents.strip("0"):
         raise ValueError(text)  # BPNT is paid in whole Rupiah
+    if len(whole) > 12 or int(whole) > MAX_RUPIAH:
+        raise ValueError(text)
     return int(whole)
 
 
 def parse_day(text: str) -> date:
     """A date as banks write it, day first; a time after it is ignored."""
     part = re.split(r"[ T]", text.strip(), maxsplit=1)[0]
+    if not part.isascii():
+        raise ValueError(text)
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(part, fmt).date()
+            day = datetime.strptime(part, fmt).date()
         except ValueError:
             continue
+        if FIRST_MONTH <= day <= LAST_DAY:  # a year 9999 would overflow the day after it
+            return day
     raise ValueError(text)
 
 
@@ -174,13 +190,16 @@ def safe_masked(text: str) -> str:
 
 
 def read_settlement(data: bytes, columns: dict[str, str]) -> SettlementFile:
-    """The lines of a settlement CSV, with `columns` naming the file's header for each field."""
-    text = data.decode("utf-8-sig", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t", "|"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [h.strip().lower() for h in rows[0]] if rows else []
+    """The lines of a settlement CSV, with `columns` naming the file's header for each field;
+    read by `ewarung.tabular`, within its limits."""
     wanted = {f: columns.get(f, DEFAULT_COLUMNS[f]).strip().lower() for f in FIELDS}
+
+    def names(cells: Sequence[object]) -> list[str]:
+        return [str(h).strip().lower() for h in cells]
+    rows = read_rows(data, limits=SETTLEMENT_LIMITS, xlsx=False,
+                     delimiters=(";", ",", "\t", "|"),
+                     header=lambda cells: set(wanted.values()) <= set(names(cells)))
+    header = names(next(rows, []))
     missing = [name for name in wanted.values() if name not in header]
     if missing:
         raise ValidationFailed.field("file", N_(
@@ -188,7 +207,7 @@ def read_settlement(data: bytes, columns: dict[str, str]) -> SettlementFile:
             columns=", ".join(missing))
     at = {f: header.index(name) for f, name in wanted.items()}
     out = SettlementFile()
-    for number, raw in enumerate(rows[1:], start=2):
+    for number, raw in enumerate(rows, start=2):
         if not any(c.strip() for c in raw):
             continue
         cell = {f: raw[i].strip() if i < len(raw) else "" for f, i in at.items()}

@@ -22,12 +22,13 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from ewarung.db import utcnow
-from ewarung.errors import N_, AppError, Conflict, ValidationFailed
+from ewarung.errors import N_, AppError, ValidationFailed
+from ewarung.numbers import checked_amount, parse_quantity
 from ewarung.text import writable
 from inventory.catalogue import is_fractional
-from inventory.ledger import parse_quantity
 from inventory.models import Barcode, Product
-from pos.beneficiaries import PayingCard, paying_card
+from pos.beneficiaries import PayingCard, paying_card, token_card
+from pos.cards import CardTokenMismatch, derive_token_key
 from pos.checkout import (
     BPNT,
     CASH,
@@ -43,12 +44,12 @@ from pos.sale_models import Shift
 from pos.settings import (
     ABOVE_REFERENCE,
     BPNT_KEYS,
-    REQUIRE_SHIFT,
     SALE_KEYS,
     BpntSettings,
     bpnt_from,
     saved_settings,
 )
+from pos.shifts import NoOpenShift
 from printer.setup import SETTING_KEYS as PRINTER_KEYS
 from printer.setup import PrinterSetup, setup_from_saved
 
@@ -59,9 +60,8 @@ class ApprovalRequired(AppError):
     template = N_("Harga yang diubah perlu persetujuan (PIN) manajer.")
 
 
-class ShiftRequired(Conflict):
-    code = "shift_required"
-    template = N_("Buka shift kasir terlebih dahulu.")
+class ExpiredApprovalRequired(ApprovalRequired):
+    template = N_("Menjual barang kedaluwarsa perlu persetujuan (PIN) manajer.")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,10 @@ class TenderInput:
     card: str | None = None
     edc_ref: str | None = None
     reference: str | None = None
+    #: bpnt: the look-up's signed token, in place of the card number
+    card_token: str | None = None
+    #: bpnt: the KPM the till means to charge (checked against the card)
+    beneficiary_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,13 +128,15 @@ class PreparedSale:
     bpnt: BpntSettings
     printer: PrinterSetup
     shop: ReceiptShop
-    shift_id: int | None
+    shift_id: int
     at: datetime
     business_day: date
     above_reference: bool
     #: lines whose price differs from the catalogue's (need a manager's approval)
     repriced: list[int] = field(default_factory=list)
     approver_id: int | None = None
+    #: a manager approved selling goods past their expiry date (written or marked down)
+    sell_expired: bool = False
 
 
 def fingerprint(key: bytes, body: dict[str, Any]) -> str:
@@ -160,6 +166,9 @@ _OPEN_SHIFT = select(_shifts_t.c.id).where(_shifts_t.c.cashier_id == bindparam("
 
 def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale:
     """Everything a sale needs that reading can tell, checked; nothing is written."""
+    shift_id = session.scalar(_OPEN_SHIFT, {"cashier_id": till.cashier_id})
+    if shift_id is None:
+        raise NoOpenShift()
     values = saved_settings(session, _SETTING_KEYS)
     cfg = bpnt_from(values)
     at = till.at or utcnow()
@@ -170,10 +179,7 @@ def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale
         raise PriceAboveReference(name=", ".join(ln.name for ln in above),
                                   details={"product_ids": [ln.product_id for ln in above]})
     settlement = settle(priced, [_tender_request(t, i) for i, t in enumerate(req.tenders)])
-    card = _card(session, req.tenders, till.card_key, cfg) if settlement.bpnt_amount else None
-    shift_id = session.scalar(_OPEN_SHIFT, {"cashier_id": till.cashier_id})
-    if shift_id is None and values[REQUIRE_SHIFT.key]:
-        raise ShiftRequired()
+    card = _card(session, req.tenders, till, cfg, at) if settlement.bpnt_amount else None
     return PreparedSale(
         request=req, lines=list(zip(facts, priced, strict=True)), settlement=settlement,
         card=card, bpnt=cfg, printer=setup_from_saved(values),
@@ -221,8 +227,10 @@ def _price(lines: Sequence[LineRequest], facts: Sequence[Any]
         price = row.price if ln.unit_price is None else ln.unit_price
         if price != row.price:
             repriced.append(i)
-        priced.append(PricedLine(row.id, row.name, qty, price, row.commodity_group,
-                                 row.reference_price))
+        line = PricedLine(row.id, row.name, qty, price, row.commodity_group,
+                          row.reference_price)
+        checked_amount(line.amount, f"lines.{i}.quantity")
+        priced.append(line)
     return priced, repriced
 
 
@@ -235,20 +243,32 @@ def _tender_request(t: TenderInput, i: int) -> TenderRequest:
     return TenderRequest(t.kind, t.amount, reference)
 
 
-def _card(session: Session, tenders: Sequence[TenderInput], key: bytes,
-          cfg: BpntSettings) -> PayingCard:
-    """The paying card, found by its keyed hash (the number itself is never stored)."""
+def _card(session: Session, tenders: Sequence[TenderInput], till: Till, cfg: BpntSettings,
+          at: datetime) -> PayingCard:
+    """The paying card: named by the look-up's signed token, or found by the keyed hash of
+    the number sent (the number itself is never stored)."""
     i, tender = next((i, t) for i, t in enumerate(tenders) if t.kind == BPNT)
-    if not tender.card or not tender.card.strip():
+    typed = tender.card is not None and bool(tender.card.strip())
+    if tender.card_token:
+        card = token_card(session, derive_token_key(till.secret_key), tender.card_token,
+                          now=int(at.timestamp()))
+        if typed and paying_card(session, till.card_key, tender.card or "",
+                                 luhn_check=cfg.luhn_check).card_id != card.card_id:
+            raise CardTokenMismatch()
+    elif typed:
+        card = paying_card(session, till.card_key, tender.card or "", luhn_check=cfg.luhn_check)
+    else:
         raise ValidationFailed.field(f"tenders.{i}.card", N_("Gesek atau ketik kartu KKS."))
-    return paying_card(session, key, tender.card, luhn_check=cfg.luhn_check)
+    if tender.beneficiary_id is not None and tender.beneficiary_id != card.beneficiary_id:
+        raise CardTokenMismatch()
+    return card
 
 
 def resolve_card(session: Session, req: SaleRequest, till: Till) -> int | None:
     """The KPM a refused sale's card belongs to, for the refusal record (None if unknown)."""
     try:
-        card = _card(session, req.tenders, till.card_key, bpnt_from(
-            saved_settings(session, BPNT_KEYS)))
+        card = _card(session, req.tenders, till, bpnt_from(
+            saved_settings(session, BPNT_KEYS)), till.at or utcnow())
     except AppError:
         return None
     return card.beneficiary_id

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
+from ewarung.fields import Id, Rupiah, SignedRupiah, quantity, whole
 from pos.sale_input import LineRequest, SaleRequest, TenderInput, fingerprint
 
-Quantity = str | int | float
+#: checked by the shop's quantity rule but kept as sent: the body is fingerprinted as sent
+Quantity = Annotated[str | int | float, quantity(keep_raw=True)]
 
 
 class ApproverIn(BaseModel):
@@ -18,20 +20,29 @@ class ApproverIn(BaseModel):
 
 
 class SaleLineIn(BaseModel):
-    product_id: int | None = Field(default=None, ge=1)
+    product_id: Id | None = None
     barcode: str | None = Field(default=None, min_length=1, max_length=32)
     quantity: Quantity = Field(description='decimal, at most 3 places ("1.5" kg)')
-    unit_price: int | None = Field(default=None, ge=0, description=(
+    unit_price: Rupiah | None = Field(default=None, description=(
         "a price other than the catalogue's; needs `approver`"))
 
 
 class TenderIn(BaseModel):
     kind: Literal["bpnt", "cash", "qris", "transfer"]
-    amount: int | None = Field(default=None, ge=0, description=(
+    amount: Rupiah | None = Field(default=None, description=(
         "bpnt: defaults to the eligible total; cash: the money handed over (defaults to "
         "what is due); qris/transfer: defaults to what is due"))
     card: str | None = Field(default=None, max_length=400,
-                             description="bpnt: typed card number or raw magnetic-stripe text")
+                             description="bpnt: typed card number or raw magnetic-stripe text "
+                                         "(or give `card_token`)")
+    card_token: str | None = Field(default=None, max_length=100, description=(
+        "bpnt: the `card_token` of the card's look-up (valid 12 hours), in place of `card`"))
+    masked_card: str | None = Field(default=None, max_length=40, description=(
+        "bpnt: the look-up's masked number, for the till's own display; the sale records "
+        "the card's masked number as stored"))
+    beneficiary_id: Id | None = Field(default=None, description=(
+        "bpnt: the KPM the till means to charge; refused (card_token_mismatch) if the card "
+        "is another KPM's"))
     edc_ref: str | None = Field(default=None, max_length=40,
                                 description="bpnt: the approval code on the EDC slip")
     reference: str | None = Field(default=None, max_length=60,
@@ -44,20 +55,25 @@ class SaleIn(BaseModel):
                                         "a replay answers 200")
     lines: list[SaleLineIn] = Field(min_length=1, max_length=200)
     tenders: list[TenderIn] = Field(min_length=1, max_length=4)
-    approver: ApproverIn | None = Field(default=None,
-                                        description="a manager approving changed prices")
+    approver: ApproverIn | None = Field(default=None, description=(
+        "a manager approving changed prices, or the sale of expired goods"))
+    sell_expired: bool = Field(default=False, description=(
+        "sell goods past their expiry date (written down or marked down); needs `approver`. "
+        "Without it a line that only expired goods could serve answers 409 expired_stock"))
 
     def request(self, card_key: bytes) -> SaleRequest:
         """What the sale service takes; its fingerprint covers the body but the client_ref
-        and the approver."""
+        and the approver (and `sell_expired` when false, as bodies without it were)."""
+        skip = {"client_ref", "approver"} | (set() if self.sell_expired else {"sell_expired"})
         return SaleRequest(
             client_ref=self.client_ref,
             lines=tuple(LineRequest(ln.quantity, ln.product_id, ln.barcode, ln.unit_price)
                         for ln in self.lines),
-            tenders=tuple(TenderInput(t.kind, t.amount, t.card, t.edc_ref, t.reference)
+            tenders=tuple(TenderInput(t.kind, t.amount, t.card, t.edc_ref, t.reference,
+                                      t.card_token, t.beneficiary_id)
                           for t in self.tenders),
             fingerprint=fingerprint(card_key,
-                                    self.model_dump(exclude={"client_ref", "approver"})))
+                                    self.model_dump(exclude=skip)))
 
 
 class SaleLineOut(BaseModel):
@@ -145,7 +161,7 @@ class VoidIn(BaseModel):
 
 
 class ReturnLineIn(BaseModel):
-    sale_line_id: int = Field(ge=1)
+    sale_line_id: Id
     quantity: Quantity
 
 
@@ -169,20 +185,21 @@ SaleList = RootModel[list[SaleListItem]]
 
 class SaleQuery(BaseModel):
     q: str = Field(default="", max_length=40, description="a sale number, or part of it")
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: Annotated[int, whole(1, 200)] = 50
 
 
 class ShiftOpenIn(BaseModel):
-    opening_float: int = Field(ge=0, description="cash in the drawer at the start")
+    opening_float: Rupiah = Field(description="cash in the drawer at the start")
 
 
 class CashMovementIn(BaseModel):
-    amount: int = Field(description="into the drawer (positive) or out of it (negative)")
+    amount: SignedRupiah = Field(
+        description="into the drawer (positive) or out of it (negative)")
     reason: str = Field(min_length=3, max_length=300)
 
 
 class ShiftCloseIn(BaseModel):
-    counted_cash: int = Field(ge=0)
+    counted_cash: Rupiah
     note: str = Field(default="", max_length=300)
 
 

@@ -12,19 +12,21 @@ from sqlalchemy import select
 from ewarung.auth.models import User
 from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
+from ewarung.numbers import as_id, parse_rupiah
 from ewarung.shop import set_setting, shop_timezone
 from ewarung.web import current_user, db_session, requires
 from pos import shifts, voids
 from pos.receipts import preview, reprint
 from pos.sale_models import Shift
 from pos.sale_records import load_sale, recent_sales
-from pos.settings import ABOVE_REFERENCE, REQUIRE_SHIFT, SALE_KEYS, saved_settings
-from pos.webutil import approve
+from pos.settings import ABOVE_REFERENCE, SALE_KEYS, saved_settings
+from pos.webutil import approve, approvers
 from printer.queue import enqueue_report
 
 bp = Blueprint("sales", __name__)
 bp.record_once(menu_item("sales.shift", N_("Shift kasir"), "cashier", 20))
 bp.record_once(menu_item("sales.index", N_("Transaksi"), "cashier", 25))
+bp.add_app_template_global(approvers, "approvers")
 
 
 def _secret() -> str:
@@ -110,8 +112,9 @@ def void(sale_id: int) -> Any:
 @requires("cashier")
 def return_goods(sale_id: int) -> Any:
     """Take back some goods with a manager's PIN."""
-    items = [(int(key[4:]), value) for key, value in request.form.items()
-             if key.startswith("qty-") and key[4:].isdigit() and value.strip() not in ("", "0")]
+    items = [(line_id, value) for key, value in request.form.items()
+             if key.startswith("qty-") and (line_id := as_id(key[4:])) is not None
+             and value.strip() not in ("", "0")]
 
     def act() -> None:
         if not items:
@@ -122,10 +125,18 @@ def return_goods(sale_id: int) -> Any:
                  url_for("sales.detail", sale_id=sale_id))
 
 
+#: where the shift page may send the cashier back to once the float is in (`?next=till`)
+NEXT_PAGES = {"till": "till.till"}
+
+
 @bp.get("/shift")
 @requires("cashier")
 def shift() -> Any:
-    """The cashier's shift: open it, cash in and out, X report, close it (Z report)."""
+    """The cashier's shift: open it, cash in and out, X report, close it (Z report).
+
+    The close is a blind count: while the shift is open the page does not show the cash the
+    drawer should hold; the Z report shows it with the counted cash and the difference.
+    """
     s = db_session()
     me = _me()
     current = shifts.current_shift(s, me.id)
@@ -134,10 +145,15 @@ def shift() -> Any:
         closed = closed.where(Shift.cashier_id == me.id)
     recent = s.scalars(closed.order_by(Shift.id.desc()).limit(10)).all()
     return render_template(
-        "pos/shift.html", shift=current, tz=shop_timezone(s),
+        "pos/shift.html", shift=current, tz=shop_timezone(s), next=_next(),
         report=shifts.shift_report(s, current) if current else None,
-        recent=[shifts.shift_report(s, sh) for sh in recent],
+        recent=shifts.shift_reports(s, recent),
         settings=saved_settings(s, SALE_KEYS) if me.has_role("admin") else None)
+
+
+def _next() -> str | None:
+    wanted = request.args.get("next")
+    return wanted if wanted in NEXT_PAGES else None
 
 
 def _own(shift_id: int) -> Shift:
@@ -147,9 +163,17 @@ def _own(shift_id: int) -> Shift:
 @bp.post("/shift/open")
 @requires("cashier")
 def open_shift() -> Any:
-    """Open a shift with the float."""
-    return _done(lambda: shifts.open_shift(db_session(), _me().id, _amount("opening_float")),
-                 gettext("Shift dibuka."), url_for("sales.shift"))
+    """Open a shift with the float; then back to the till when it sent the cashier here."""
+    s = db_session()
+    nxt = _next()
+    try:
+        shifts.open_shift(s, _me().id, _amount("opening_float"))
+    except AppError as exc:
+        s.rollback()
+        flash(exc.message(gettext), "error")
+        return redirect(url_for("sales.shift", next=nxt))
+    flash(gettext("Shift dibuka."))
+    return redirect(url_for(NEXT_PAGES[nxt]) if nxt else url_for("sales.shift"))
 
 
 @bp.post("/shift/<int:shift_id>/cash")
@@ -189,16 +213,12 @@ def print_report(shift_id: int) -> Any:
 @bp.post("/shift/settings")
 @requires("admin")
 def save_settings() -> Any:
-    """Whether prices above the reference are refused, and whether a shift is required."""
+    """Whether prices above the reference are refused (a shift is always required)."""
     s = db_session()
     set_setting(s, ABOVE_REFERENCE.key, request.form.get("above_reference", "refuse"))
-    set_setting(s, REQUIRE_SHIFT.key, request.form.get("require_shift") == "1")
     flash(gettext("Pengaturan penjualan disimpan."))
     return redirect(url_for("sales.shift"))
 
 
 def _amount(field: str) -> int:
-    raw = request.form.get(field, "").replace(".", "").replace("Rp", "").strip()
-    if not raw.isdigit():
-        raise ValidationFailed.field(field, N_("Tulis jumlah dalam Rupiah, tanpa koma."))
-    return int(raw)
+    return parse_rupiah(request.form.get(field, ""), field)

@@ -135,7 +135,8 @@ def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[L
     order = sorted(range(len(sale.lines)), key=lambda i: sale.lines[i][1].product_id)
     with happening_at(sale.at):
         plan = stock.plan_many(session, [(sale.lines[i][1].product_id, sale.lines[i][1].quantity)
-                                         for i in order])
+                                         for i in order],
+                               fresh_on=None if sale.sell_expired else sale.business_day)
     cost = {i: sum(a.value for a in allocations)
             for i, allocations in zip(order, plan.allocations, strict=True)}
     rows = [{"sale_id": sale_id, "product_id": p.product_id, "name": p.name, "unit": f.unit,

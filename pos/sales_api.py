@@ -8,6 +8,7 @@ from apiflask import APIBlueprint
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
+from ewarung import audit
 from ewarung.auth.models import User
 from ewarung.errors import AppError
 from ewarung.web import (
@@ -23,6 +24,7 @@ from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAbo
 from pos.receipts import reprint, verify_url
 from pos.sale_input import (
     ApprovalRequired,
+    ExpiredApprovalRequired,
     SaleRequest,
     Till,
     prepare_sale,
@@ -62,9 +64,10 @@ def _till() -> Till:
                 secret_key=_secret(), url_root=request.url_root)
 
 
-def _approver(approver: ApproverIn | None) -> User:
+def _approver(approver: ApproverIn | None,
+              missing: type[ApprovalRequired] = ApprovalRequired) -> User:
     if approver is None:
-        raise ApprovalRequired()
+        raise missing()
     return approve(approver.username, approver.pin)
 
 
@@ -75,8 +78,10 @@ def _approver(approver: ApproverIn | None) -> User:
 @bp.input(SaleIn, arg_name="body")
 @bp.output(SaleOut, status_code=201, description="the sale; 200 when it is a replay")
 @bp.doc(responses={
-    404: "card_not_registered", 409: "insufficient_stock, bpnt_balance_exceeded, "
-    "idempotency_conflict, shift_required", 422: "validation_error, not_eligible_for_bpnt, "
+    403: "approval_required: a changed price or expired goods without a manager's PIN",
+    404: "card_not_registered", 409: "insufficient_stock, expired_stock (details.lines: "
+    "product_id, name, requested, available, expired), bpnt_balance_exceeded, "
+    "idempotency_conflict, no_open_shift", 422: "validation_error, not_eligible_for_bpnt, "
     "tender_mismatch, price_above_reference, invalid_card_number"})
 def create_sale(body: SaleIn) -> Any:
     """Record a sale: lines by product id or barcode, tenders bpnt, cash, qris, transfer."""
@@ -86,9 +91,14 @@ def create_sale(body: SaleIn) -> Any:
     try:
         with read_phase():
             sale = prepare_sale(s, req, till)
-        if sale.repriced:
-            sale.approver_id = _approver(body.approver).id
+        if sale.repriced or body.sell_expired:  # one manager's PIN approves both
+            asked = ApprovalRequired if sale.repriced else ExpiredApprovalRequired
+            sale.approver_id = _approver(body.approver, asked).id
+            sale.sell_expired = body.sell_expired
         rec = record_sale(s, sale, till)
+        if sale.sell_expired:
+            audit.record(s, "sale.sell_expired", entity="sale", entity_id=rec.id,
+                         actor_id=till.cashier_id, approver_id=sale.approver_id)
     except Replay:  # the sale row's client_ref was taken: answer with that sale
         return _replayed(s, req, till), 200
     except AppError as exc:
@@ -125,9 +135,10 @@ def _record_refusal(s: Session, exc: AppError, req: SaleRequest, till: Till) -> 
 @bp.output(SaleList)
 def list_sales(query: SaleQuery) -> Any:
     """The latest sales, newest first (`q`: part of a sale number)."""
-    return [{"id": r.id, "number": r.number, "created_at": r.created_at, "total": r.total,
-             "status": r.status, "cashier": r.full_name}
-            for r in recent_sales(db_session(), query.q, query.limit)]
+    return SaleList.model_validate([
+        {"id": r.id, "number": r.number, "created_at": r.created_at, "total": r.total,
+         "status": r.status, "cashier": r.full_name}
+        for r in recent_sales(db_session(), query.q, query.limit)])
 
 
 @bp.get("/sales/<int:sale_id>")
@@ -152,7 +163,10 @@ def print_sale(sale_id: int) -> Any:
 @requires("cashier")
 @bp.input(VoidIn, arg_name="body")
 @bp.output(SaleDetailOut)
-@bp.doc(responses={403: "a manager's PIN is needed", 409: "sale_already_voided"})
+@bp.doc(responses={403: "a manager's PIN is needed",
+                   409: "sale_already_voided; no_open_shift when cash is given back and the "
+                   "user has no open shift",
+                   429: "too_many_attempts: five wrong approvals in a row (Retry-After)"})
 def void_sale(sale_id: int, body: VoidIn) -> Any:
     """Void a whole sale with a manager's approval: stock and entitlement go back."""
     s = db_session()
@@ -169,7 +183,10 @@ def void_sale(sale_id: int, body: VoidIn) -> Any:
 @requires("cashier")
 @bp.input(ReturnIn, arg_name="body")
 @bp.output(ReturnOut, status_code=201)
-@bp.doc(responses={403: "a manager's PIN is needed", 409: "sale_already_voided"})
+@bp.doc(responses={403: "a manager's PIN is needed",
+                   409: "sale_already_voided; no_open_shift when cash is given back and the "
+                   "user has no open shift",
+                   429: "too_many_attempts: five wrong approvals in a row (Retry-After)"})
 def return_goods(sale_id: int, body: ReturnIn) -> Any:
     """Take back part of a sale with a manager's approval (see `pos.voids` for the refund)."""
     s = db_session()

@@ -18,16 +18,22 @@ from pos.entitlement import PeriodMode, month_of
 from pos.reconcile import DEFAULT_COLUMNS
 
 LUHN_CHECK = register_setting(
-    "bpnt.luhn_check", True, N_("Periksa angka Luhn pada nomor KKS"), (True, False))
+    "bpnt.luhn_check", True, N_("Periksa angka kontrol (angka terakhir) nomor KKS"), (True, False))
 PERIOD = register_setting(
     "bpnt.period", "monthly", N_("Periode hak BPNT (bulanan atau per tahap/triwulan)"),
     ("monthly", "quarterly"))
 CARRY_OVER = register_setting(
     "bpnt.carry_over", False, N_("Sisa hak BPNT terbawa ke periode berikutnya"), (True, False))
+#: strict and warn keep a ledger of each KPM's entitlement; record keeps none (since 2021 the
+#: aid sits in the KPM's bank account and the bank's EDC checks it) and only records each
+#: card payment with its EDC approval code
 ENFORCEMENT = register_setting(
     "bpnt.enforcement", "strict",
-    N_("Jika belanja BPNT melebihi sisa hak: tolak (strict) atau izinkan dengan peringatan (warn)"),
-    ("strict", "warn"))
+    N_("Jika belanja BPNT melebihi sisa hak: tolak, izinkan dengan peringatan, atau tanpa sisa "
+       "hak di toko, hanya mencatat pembayaran kartu di EDC bank"),
+    ("strict", "warn", "record"))
+#: the enforcement that keeps no entitlement ledger
+RECORD = "record"
 SETTLEMENT_COLUMNS = register_setting(
     "bpnt.settlement_columns", dict(DEFAULT_COLUMNS),
     N_("Nama kolom berkas settlement EDC bank (tanggal, kode approval, nominal, kartu)"))
@@ -36,11 +42,8 @@ ABOVE_REFERENCE = register_setting(
     "sales.above_reference", "refuse",
     N_("Harga jual di atas harga acuan pasar: tolak (refuse) atau izinkan dan tandai (flag)"),
     ("refuse", "flag"))
-REQUIRE_SHIFT = register_setting(
-    "sales.require_shift", False, N_("Kasir harus membuka shift sebelum berjualan"),
-    (True, False))
 
-SALE_KEYS = (ABOVE_REFERENCE.key, REQUIRE_SHIFT.key)
+SALE_KEYS = (ABOVE_REFERENCE.key,)
 BPNT_KEYS = (LUHN_CHECK.key, PERIOD.key, CARRY_OVER.key, ENFORCEMENT.key, "shop.timezone")
 
 
@@ -53,6 +56,11 @@ class BpntSettings:
     carry_over: bool = False
     enforcement: str = "strict"
     timezone: str = "Asia/Jakarta"
+
+    @property
+    def ledger_on(self) -> bool:
+        """Whether the shop keeps each KPM's remaining entitlement (strict, warn)."""
+        return self.enforcement != RECORD
 
     def month(self, at: datetime | None = None) -> str:
         """The shop's local month now (or at `at`), as YYYY-MM."""

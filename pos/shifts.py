@@ -10,12 +10,17 @@ What the drawer should hold (expected cash):
       earlier returns already refunded)
 
 The X report shows these figures mid-shift, the Z report at the close, with the counted
-cash and the variance (counted − expected). Sales count toward the shift open when they
-were rung up; voids and returns toward the shift of the person who made them.
+cash and the variance (counted − expected). A report counts exactly its own shift's rows by
+shift id, never a time window or a cashier's name: every sale is recorded in the open shift
+of the cashier who rang it up (`pos.sale_input` refuses a sale with 409 `no_open_shift` when
+there is none), and voids and returns in the open shift of the person who made them. A void
+or return that gives cash back needs that shift (the cash leaves a drawer); one that gives
+back only BPNT or nothing in cash may be made without one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +34,7 @@ from ewarung.auth.models import User
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
+from ewarung.numbers import MAX_RUPIAH, parse_rupiah
 from ewarung.text import writable
 from pos.sale_models import CashMovement, Sale, SaleReturn, Shift, Tender
 from printer.layout import ReportLine
@@ -44,6 +50,15 @@ class ShiftAlreadyOpen(Conflict):
 class ShiftClosed(Conflict):
     code = "shift_closed"
     template = N_("Shift ini sudah ditutup.")
+
+
+class NoOpenShift(Conflict):
+    """Every sale belongs to an open shift of the cashier who makes it, and cash given back
+    leaves an open drawer: the X and Z reports stand on the float and the counted cash."""
+
+    code = "no_open_shift"
+    template = N_("Belum ada shift yang terbuka: buka shift dan isi modal awal di laci "
+                  "terlebih dahulu.")
 
 
 class ShiftNotFound(NotFound):
@@ -87,8 +102,7 @@ class ShiftReport:
 
 def open_shift(session: Session, cashier_id: int, opening_float: int) -> Shift:
     """Open a shift for a cashier with the cash in the drawer."""
-    if opening_float < 0:
-        raise ValidationFailed.field("opening_float", N_("Modal awal tidak boleh negatif."))
+    parse_rupiah(opening_float, "opening_float")
     if current_shift(session, cashier_id) is not None:
         raise ShiftAlreadyOpen()
     shift = Shift(cashier_id=cashier_id, opening_float=opening_float, opened_at=utcnow())
@@ -128,8 +142,7 @@ def move_cash(session: Session, shift_id: int, amount: int, reason: str,
     shift = get_shift(session, shift_id, lock=True)
     if shift.closed_at is not None:
         raise ShiftClosed()
-    if amount == 0:
-        raise ValidationFailed.field("amount", N_("Jumlah tidak boleh nol."))
+    parse_rupiah(amount, "amount", low=-MAX_RUPIAH, allow_zero=False)
     if len(reason.strip()) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasannya."))
     writable(reason.strip(), "reason")
@@ -148,8 +161,7 @@ def close_shift(session: Session, shift_id: int, counted_cash: int, actor_id: in
     shift = get_shift(session, shift_id, lock=True)
     if shift.closed_at is not None:
         raise ShiftClosed()
-    if counted_cash < 0:
-        raise ValidationFailed.field("counted_cash", N_("Uang yang dihitung tidak boleh negatif."))
+    parse_rupiah(counted_cash, "counted_cash")
     writable(note, "note", multiline=True)
     expected = shift_report(session, shift).expected_cash
     shift.closed_at, shift.closed_by = utcnow(), actor_id
@@ -163,59 +175,91 @@ def close_shift(session: Session, shift_id: int, counted_cash: int, actor_id: in
 
 
 def shift_report(session: Session, shift: Shift) -> ShiftReport:
-    """The shift's figures now (X) or as closed (Z), in six aggregate queries."""
-    sid = shift.id
-    completed = (select(Tender.kind, func.count(func.distinct(Tender.sale_id)),
-                        func.coalesce(func.sum(Tender.amount), 0))
-                 .join(Sale, Sale.id == Tender.sale_id)
-                 .where(Sale.shift_id == sid, Sale.status == "completed")
-                 .group_by(Tender.kind))
-    by_kind = {kind: (int(n), int(total)) for kind, n, total in session.execute(completed)}
-    count, total = session.execute(
-        select(func.count(Sale.id), func.coalesce(func.sum(Sale.total), 0))
-        .where(Sale.shift_id == sid, Sale.status == "completed")).one()
-    cash_taken = _scalar(session, select(func.sum(Tender.amount)).join(
-        Sale, Sale.id == Tender.sale_id).where(Sale.shift_id == sid, Tender.kind == "cash"))
-    voids_count, voids_total, voids_cash = _voids(session, sid)
-    returns_count, refunds_cash, refunds_bpnt = session.execute(
-        select(func.count(SaleReturn.id), func.coalesce(func.sum(SaleReturn.refund_cash), 0),
+    """The shift's figures now (X) or as closed (Z)."""
+    return shift_reports(session, [shift])[0]
+
+
+def shift_reports(session: Session, shifts: Sequence[Shift]) -> list[ShiftReport]:
+    """The figures of several shifts, in the order given, from the same aggregate queries as
+    one shift's (grouped by shift): a page listing ten shifts costs no more than one."""
+    if not shifts:
+        return []
+    ids = [sh.id for sh in shifts]
+    by_kind: dict[int, dict[str, tuple[int, int]]] = {}
+    for sid, kind, n, total in session.execute(
+            select(Sale.shift_id, Tender.kind, func.count(func.distinct(Tender.sale_id)),
+                   func.coalesce(func.sum(Tender.amount), 0))
+            .join(Sale, Sale.id == Tender.sale_id)
+            .where(Sale.shift_id.in_(ids), Sale.status == "completed")
+            .group_by(Sale.shift_id, Tender.kind)):
+        by_kind.setdefault(sid or 0, {})[kind] = (int(n), int(total))
+    sold = {sid: (int(n), int(total)) for sid, n, total in session.execute(
+        select(Sale.shift_id, func.count(Sale.id), func.coalesce(func.sum(Sale.total), 0))
+        .where(Sale.shift_id.in_(ids), Sale.status == "completed").group_by(Sale.shift_id))}
+    cash_taken = _by_shift(session, select(Sale.shift_id, func.sum(Tender.amount))
+                           .join(Sale, Sale.id == Tender.sale_id)
+                           .where(Sale.shift_id.in_(ids), Tender.kind == "cash")
+                           .group_by(Sale.shift_id))
+    voids = _voids(session, ids)
+    returns = {sid: (int(n), int(cash), int(bpnt)) for sid, n, cash, bpnt in session.execute(
+        select(SaleReturn.shift_id, func.count(SaleReturn.id),
+               func.coalesce(func.sum(SaleReturn.refund_cash), 0),
                func.coalesce(func.sum(SaleReturn.refund_bpnt), 0))
-        .where(SaleReturn.shift_id == sid)).one()
-    cash_in = _scalar(session, select(func.sum(CashMovement.amount)).where(
-        CashMovement.shift_id == sid, CashMovement.amount > 0))
-    cash_out = -_scalar(session, select(func.sum(CashMovement.amount)).where(
-        CashMovement.shift_id == sid, CashMovement.amount < 0))
-    expected = (shift.opening_float + cash_taken + cash_in - cash_out - int(refunds_cash)
-                - voids_cash)
-    cashier = session.scalar(select(User.full_name).where(User.id == shift.cashier_id)) or ""
-    return ShiftReport(
-        shift_id=sid, kind="X" if shift.closed_at is None else "Z", cashier=cashier,
-        opened_at=shift.opened_at, closed_at=shift.closed_at,
-        opening_float=shift.opening_float, sales_count=int(count), sales_total=int(total),
-        tenders={k: by_kind.get(k, (0, 0))[1] for k in TENDER_KINDS},
-        bpnt_count=by_kind.get("bpnt", (0, 0))[0], bpnt_amount=by_kind.get("bpnt", (0, 0))[1],
-        voids_count=voids_count, voids_total=voids_total, returns_count=int(returns_count),
-        refunds_cash=int(refunds_cash), refunds_bpnt=int(refunds_bpnt), cash_in=cash_in,
-        cash_out=cash_out, expected_cash=expected if shift.closed_at is None
-        else int(shift.expected_cash or expected), counted_cash=shift.counted_cash)
+        .where(SaleReturn.shift_id.in_(ids)).group_by(SaleReturn.shift_id))}
+    cash_in = _by_shift(session, select(CashMovement.shift_id, func.sum(CashMovement.amount))
+                        .where(CashMovement.shift_id.in_(ids), CashMovement.amount > 0)
+                        .group_by(CashMovement.shift_id))
+    cash_out = _by_shift(session, select(CashMovement.shift_id, -func.sum(CashMovement.amount))
+                         .where(CashMovement.shift_id.in_(ids), CashMovement.amount < 0)
+                         .group_by(CashMovement.shift_id))
+    names = {uid: name for uid, name in session.execute(select(User.id, User.full_name).where(
+        User.id.in_({sh.cashier_id for sh in shifts})))}
+    reports = []
+    for shift in shifts:
+        sid = shift.id
+        kinds = by_kind.get(sid, {})
+        count, total = sold.get(sid, (0, 0))
+        voids_count, voids_total, voids_cash = voids.get(sid, (0, 0, 0))
+        returns_count, refunds_cash, refunds_bpnt = returns.get(sid, (0, 0, 0))
+        expected = (shift.opening_float + cash_taken.get(sid, 0) + cash_in.get(sid, 0)
+                    - cash_out.get(sid, 0) - refunds_cash - voids_cash)
+        reports.append(ShiftReport(
+            shift_id=sid, kind="X" if shift.closed_at is None else "Z",
+            cashier=names.get(shift.cashier_id) or "", opened_at=shift.opened_at,
+            closed_at=shift.closed_at, opening_float=shift.opening_float, sales_count=count,
+            sales_total=total, tenders={k: kinds.get(k, (0, 0))[1] for k in TENDER_KINDS},
+            bpnt_count=kinds.get("bpnt", (0, 0))[0], bpnt_amount=kinds.get("bpnt", (0, 0))[1],
+            voids_count=voids_count, voids_total=voids_total, returns_count=returns_count,
+            refunds_cash=refunds_cash, refunds_bpnt=refunds_bpnt,
+            cash_in=cash_in.get(sid, 0), cash_out=cash_out.get(sid, 0),
+            expected_cash=expected if shift.closed_at is None
+            else int(shift.expected_cash or expected), counted_cash=shift.counted_cash))
+    return reports
 
 
-def _scalar(session: Session, stmt: Any) -> int:
-    return int(session.scalar(stmt) or 0)
+def _by_shift(session: Session, stmt: Any) -> dict[int, int]:
+    """(shift id, amount) rows as a mapping; a shift with no row has 0."""
+    return {sid: int(amount or 0) for sid, amount in session.execute(stmt)}
 
 
-def _voids(session: Session, shift_id: int) -> tuple[int, int, int]:
-    """Voids made during the shift: how many, their total, the cash they gave back."""
-    rows = session.execute(select(Sale.id, Sale.total).where(Sale.void_shift_id == shift_id)
-                           ).all()
+def _voids(session: Session, shift_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+    """Voids made during each shift: how many, their total, the cash they gave back."""
+    rows = session.execute(select(Sale.void_shift_id, Sale.id, Sale.total)
+                           .where(Sale.void_shift_id.in_(shift_ids))).all()
     if not rows:
-        return 0, 0, 0
+        return {}
     ids = [r.id for r in rows]
-    cash = _scalar(session, select(func.sum(Tender.amount)).where(
-        Tender.sale_id.in_(ids), Tender.kind == "cash"))
-    refunded = _scalar(session, select(func.sum(SaleReturn.refund_cash)).where(
-        SaleReturn.sale_id.in_(ids)))
-    return len(rows), sum(int(r.total) for r in rows), cash - refunded
+    cash = _by_shift(session, select(Tender.sale_id, func.sum(Tender.amount)).where(
+        Tender.sale_id.in_(ids), Tender.kind == "cash").group_by(Tender.sale_id))
+    refunded = _by_shift(session, select(SaleReturn.sale_id, func.sum(SaleReturn.refund_cash))
+                         .where(SaleReturn.sale_id.in_(ids)).group_by(SaleReturn.sale_id))
+    out: dict[int, tuple[int, int, int]] = {}
+    for void_shift, sale_id, total in rows:
+        sid = void_shift or 0
+        n, amount, given = out.get(sid, (0, 0, 0))
+        out[sid] = (n + 1, amount + int(total),
+                    given + cash.get(sale_id, 0) - refunded.get(sale_id, 0))
+    return out
 
 
 def report_lines(report: ShiftReport, tz: ZoneInfo) -> tuple[str, list[ReportLine]]:

@@ -13,6 +13,10 @@ sale, the card gets back at most what it paid and the cash refunds at most what 
 otherwise (QRIS and transfer payments are refunded from the drawer too). A void gives back
 whatever is left of both.
 
+Cash given back leaves the drawer of the person who gives it: a void or return that refunds
+cash needs their open shift (409 `no_open_shift` otherwise) and counts in its X and Z
+reports; one that gives back no cash (only BPNT) may be made without an open shift.
+
 Both happen now, unless `inventory.calendar.happening_at` says otherwise (a demo's history,
 like its stock movements and sales).
 
@@ -41,6 +45,7 @@ from pos import ledger
 from pos.receipts import queue_void_receipt
 from pos.sale_models import Sale, SaleLine, SaleReturn, SaleReturnLine, Shift, Tender
 from pos.sale_records import SaleNotFound, load_sale, return_json
+from pos.shifts import NoOpenShift
 
 REF_TYPE = "sale_line"
 
@@ -82,9 +87,22 @@ def _put_back(session: Session, allocations: dict[int, list[Allocation]]) -> Non
         stock.restore(session, part, ref_type=REF_TYPE, ref_id=line_id, kind="return")
 
 
-def _open_shift(session: Session, user_id: int) -> int | None:
-    return session.scalar(select(Shift.id).where(Shift.cashier_id == user_id,
-                                                 Shift.closed_at.is_(None)))
+def _drawer(session: Session, user_id: int, cash_back: int) -> int | None:
+    """The open shift of the person giving money back; refuses cash with no drawer open."""
+    shift_id = session.scalar(select(Shift.id).where(Shift.cashier_id == user_id,
+                                                     Shift.closed_at.is_(None)))
+    if shift_id is None and cash_back > 0:
+        raise NoOpenShift()
+    return shift_id
+
+
+def _cash_left(session: Session, sale_id: int) -> int:
+    """The sale's cash not yet refunded by its returns: what a void gives back in cash."""
+    paid = session.scalar(select(func.coalesce(func.sum(Tender.amount), 0)).where(
+        Tender.sale_id == sale_id, Tender.kind == "cash")) or 0
+    refunded = session.scalar(select(func.coalesce(func.sum(SaleReturn.refund_cash), 0))
+                              .where(SaleReturn.sale_id == sale_id)) or 0
+    return int(paid) - int(refunded)
 
 
 def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, approver_id: int,
@@ -94,12 +112,13 @@ def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, app
     if len(reason) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
     sale = _locked_sale(session, sale_id)
+    void_shift_id = _drawer(session, actor_id, _cash_left(session, sale_id))
     line_ids = list(session.scalars(select(SaleLine.id).where(SaleLine.sale_id == sale_id)))
     _put_back(session, held_allocations(session, line_ids))
     reversals = ledger.reverse_sale(session, sale_id, reason)
     sale.status, sale.voided_at, sale.void_reason = "voided", now(), reason[:300]
     sale.voided_by, sale.void_approver_id = actor_id, approver_id
-    sale.void_shift_id = _open_shift(session, actor_id)
+    sale.void_shift_id = void_shift_id
     session.flush()
     audit.record(session, "sale.void", entity="sale", entity_id=sale_id,
                  before={"status": "completed"},
@@ -145,7 +164,7 @@ def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]
     _put_back(session, parts)
     entry_id, bpnt_left = _bpnt_left(session, sale_id)
     ret = SaleReturn(sale_id=sale_id, created_at=now(), reason=reason[:300], actor_id=actor_id,
-                     approver_id=approver_id, shift_id=_open_shift(session, actor_id))
+                     approver_id=approver_id)
     refund_bpnt = refund_cash = 0
     for line_id, qty in wanted.items():
         line = lines[line_id]
@@ -159,6 +178,7 @@ def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]
         ret.lines.append(SaleReturnLine(sale_line_id=line_id, quantity=qty, amount=amount,
                                         cost=sum(a.value for a in parts[line_id])))
     ret.refund_bpnt, ret.refund_cash = refund_bpnt, refund_cash
+    ret.shift_id = _drawer(session, actor_id, refund_cash)
     session.add(ret)
     session.flush()
     if refund_bpnt and entry_id is not None:

@@ -39,7 +39,8 @@ DRAWER_KICK_LIMIT = timedelta(seconds=5)
 class PrinterNotConfigured(AppError):
     code = "printer_not_configured"
     status = 409
-    template = N_("Belum ada printer yang diatur (EWARUNG_PRINTER=none).")
+    # said to cashiers too: where the printer is configured is the admin's business
+    template = N_("Belum ada printer yang diatur. Minta admin mengaturnya di halaman Printer.")
 
 
 class JobNotRetryable(Conflict):

@@ -3,11 +3,24 @@
 A connection is opened and closed for every job: python-escpos connects lazily and only
 reports a missing device on the first write, and a printer switched off between two sales
 must not leave a dead connection behind.
+
+A `file://` or `serial://` printer is a device under /dev, never a file: a typo must not
+send receipts over the secret key or the database. The path must be one of the names
+Linux gives a receipt printer's port (`DEVICE_PATH`: /dev/usb/lp0, /dev/lp0, /dev/ttyUSB0,
+/dev/ttyACM0, /dev/ttyS0, /dev/ttyAMA0, /dev/rfcomm0, /dev/pts/3, /dev/serial/by-id/...),
+written plainly (no `.` or `..`), and when it exists it must be a character device under
+/dev (udev's by-id links resolve to one). A device that is not plugged in yet is accepted
+in the settings; printing to it fails until it appears. Saving the settings and
+`ewarung serve` (for EWARUNG_PRINTER) refuse anything else; sending checks again, and opens
+the device without ever creating or truncating a file.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import socket
+import stat
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +35,7 @@ from escpos.constants import (
 )
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Network
+from escpos.printer import File, Network
 
 SCHEMES = ("network", "serial", "usb", "file", "cups")
 #: seconds to connect, or to write, before a job counts as failed
@@ -39,6 +52,23 @@ class InvalidPrinterUrl(ValueError):
     """EWARUNG_PRINTER is not one of the documented forms."""
 
 
+class NotADevice(InvalidPrinterUrl):
+    """A file:// or serial:// path that is not a printer device."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is not a printer device")
+        self.path = path
+
+
+#: the names of a printer's port: USB and parallel printers, serial ports (USB adapters,
+#: on-board, a Raspberry Pi's), Bluetooth serial, pseudo-terminals (virtual serial
+#: ports), and udev's stable names for serial ports
+DEVICE_PATH = re.compile(r"/dev/(?:usb/lp\d+|lp\d+|tty[A-Za-z]*\d+|rfcomm\d+|pts/\d+"
+                         r"|serial/by-(?:id|path)/[\w.:+@-]+)")
+#: the schemes whose target is a device path
+DEVICE_SCHEMES = ("file", "serial")
+
+
 @dataclass(frozen=True)
 class Target:
     """Where jobs go: a parsed printer URL."""
@@ -46,6 +76,11 @@ class Target:
     url: str
     scheme: str
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def device(self) -> str | None:
+        """The device path of a file:// or serial:// printer."""
+        return self.options["devfile"] if self.scheme in DEVICE_SCHEMES else None
 
     @property
     def can_read_status(self) -> bool:
@@ -57,6 +92,8 @@ class Target:
         from escpos import printer as classes
 
         opts = dict(self.options)
+        if self.device is not None:
+            check_device(self.device)
         if self.scheme == "network":
             return _Network(opts.pop("host"), timeout=timeout, profile=profile, **opts)
         if self.scheme == "serial":
@@ -64,7 +101,7 @@ class Target:
         if self.scheme == "usb":
             return classes.Usb(timeout=int(timeout * 1000), profile=profile, **opts)
         if self.scheme == "file":
-            return classes.File(profile=profile, **opts)
+            return _DeviceFile(profile=profile, **opts)
         return classes.CupsPrinter(profile=profile, **opts)
 
 
@@ -85,6 +122,49 @@ class _Network(Network):
             raise DeviceNotFoundError(
                 f"Could not open socket for {self.host}:{self.port}: {exc}") from exc
         self.device = connection
+
+
+class _DeviceFile(File):
+    """python-escpos's file printer, opening only an existing character device.
+
+    Upstream opens the path with "wb", which creates or empties a file of that name.
+    """
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Open the device for writing, or raise DeviceNotFoundError."""
+        self.close()
+        try:  # no O_CREAT, no O_TRUNC; non-blocking only while opening (a FIFO would hang)
+            fd = os.open(self.devfile, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            self.device = None
+            raise DeviceNotFoundError(f"Could not open the device {self.devfile}: {exc}") \
+                from exc
+        if not stat.S_ISCHR(os.fstat(fd).st_mode):
+            os.close(fd)
+            self.device = None
+            raise DeviceNotFoundError(f"{self.devfile} is not a printer device")
+        os.set_blocking(fd, True)
+        self.device = os.fdopen(fd, "wb")
+
+
+def check_device(path: str) -> None:
+    """Raise NotADevice unless `path` names a printer's port (it may be unplugged now)."""
+    if not DEVICE_PATH.fullmatch(path) or os.path.normpath(path) != path:
+        raise NotADevice(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return  # not plugged in: sending says so
+    if not stat.S_ISCHR(mode) or not os.path.realpath(path).startswith("/dev/"):
+        raise NotADevice(path)
+
+
+def checked_target(url: str) -> Target | None:
+    """`parse_target`, refusing a file:// or serial:// path that is not a printer device."""
+    target = parse_target(url)
+    if target is not None and target.device is not None:
+        check_device(target.device)
+    return target
 
 
 def parse_target(url: str) -> Target | None:

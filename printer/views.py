@@ -15,7 +15,14 @@ from printer.preview import layout_html
 from printer.queue import enqueue_test_page, get_job, queue_overview, reprint_job, retry_job
 from printer.receipt import receipt_from_dict
 from printer.render import paper_profile
-from printer.setup import printer_setup, save_printer_settings
+from printer.setup import (
+    BAUD_RATES,
+    PRINTER_KINDS,
+    parts_of,
+    printer_setup,
+    save_printer_settings,
+    url_from_parts,
+)
 from printer.transport import query_status
 
 bp = Blueprint("printer", __name__)
@@ -96,12 +103,14 @@ def settings() -> Any:
     if request.method == "POST":
         form = request.form
         try:
+            # the page sends the printer's parts; a script may still send the address whole
+            url = url_from_parts(form) if "kind" in form else form.get("url", "")
             save_printer_settings(
-                s, url=form.get("url", ""), profile=form.get("profile", ""),
+                s, url=url, profile=form.get("profile", ""),
                 font=form.get("font", "a"), archive_copy=form.get("archive_copy") == "on",
                 cash_drawer=form.get("cash_drawer") == "on")
         except AppError as exc:
-            errors = {name: [exc.message(gettext)]
+            errors = {"kind" if name == "url" else name: [exc.message(gettext)]
                       for name in exc.details.get("fields", {"url": None})}
         else:
             flash(gettext("Pengaturan printer disimpan."))
@@ -109,8 +118,11 @@ def settings() -> Any:
     setup = printer_setup(s)
     from escpos.capabilities import CAPABILITIES
 
+    saved = setup.url if setup.url != setup.env.url else ""
     return render_template("printer/settings.html", setup=setup, errors=errors,
                            form=request.form if errors else None,
+                           parts=dict(request.form) if errors else parts_of(saved),
+                           kinds=PRINTER_KINDS, baud_rates=BAUD_RATES,
                            profiles=sorted(CAPABILITIES["profiles"])), (422 if errors else 200)
 
 

@@ -3,6 +3,12 @@
 Every database test runs twice, once per backend. PostgreSQL must be reachable at
 127.0.0.1:5432 (or EWARUNG_TEST_PG); when it is not, the run fails rather than
 skipping, unless EWARUNG_TEST_POSTGRES=skip is set on purpose.
+
+The clock: a test marked `@pytest.mark.now("2026-11-05T10:00:00+07:00")` runs at that moment;
+with EWARUNG_TEST_NOW set to such a moment, every other test running in this process does
+(scripts/test.sh runs the `calendar` tests at the days where calendars break). The clock ticks
+on from the moment. A test whose server runs in another process, or in a browser that keeps
+its own clock, is marked `real_clock` (browser tests are, by their fixtures).
 """
 
 from __future__ import annotations
@@ -11,10 +17,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +34,33 @@ from tests.helpers import ApiClient
 PG_ADMIN_URL = os.environ.get("EWARUNG_TEST_PG",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
+#: fixtures whose server or browser keeps the real clock
+REAL_CLOCK_FIXTURES = ("browser", "live_server")
+
+
+def _pinned_moment(request: pytest.FixtureRequest) -> datetime | None:
+    """The moment a test runs at, or None for the real clock."""
+    marker = request.node.get_closest_marker("now")
+    if marker is not None:
+        return datetime.fromisoformat(marker.args[0])
+    if request.node.get_closest_marker("real_clock") or any(
+            name in request.fixturenames for name in REAL_CLOCK_FIXTURES):
+        return None
+    raw = os.environ.get("EWARUNG_TEST_NOW")
+    return datetime.fromisoformat(raw) if raw else None
+
+
+@pytest.fixture(autouse=True)
+def shop_clock(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
+    """Run the test at its pinned moment (see the module's docstring)."""
+    moment = _pinned_moment(request)
+    if moment is None:
+        yield None
+        return
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"a pinned moment needs its UTC offset: {moment}")
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 def _pg_admin_engine() -> Any:

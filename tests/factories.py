@@ -35,9 +35,20 @@ def make_user(session: Session, role: str = "cashier", username: str | None = No
     return create_user(session, username, role, **kwargs)
 
 
-def make_token(session: Session, role: str = "manager") -> str:
-    """A bearer token of a new user with `role`."""
-    return create_token(session, make_user(session, role))
+def make_token(session: Session, role: str = "manager", *, shift: bool = True) -> str:
+    """A bearer token of a new user with `role`, with a Rp0 shift open unless `shift=False`
+    (every sale belongs to an open shift of its cashier)."""
+    user = make_user(session, role)
+    if shift:
+        open_shift_for(session, user)
+    return create_token(session, user)
+
+
+def open_shift_for(session: Session, user: User | int, float: int = 0) -> Any:
+    """Open a shift for `user` with `float` in the drawer (the till asks for it first)."""
+    from pos.shifts import open_shift
+
+    return open_shift(session, user if isinstance(user, int) else user.id, float)
 
 
 def make_outlet(session: Session, **kwargs: Any) -> Outlet:
@@ -208,16 +219,20 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
     `lines` are (product, quantity[, unit_price]): a price other than the catalogue's needs
     `approver` (a manager), as the API asks for one. `tenders` are API-shaped dicts (cash for
     the whole by default). `at` records the sale at that moment (building a shop's history;
-    pass `print_receipt=False` so that history queues no receipts). Returns the recorded
-    `pos.sale_records.SaleRecord`.
+    pass `print_receipt=False` so that history queues no receipts). A cashier with no open
+    shift gets one with a Rp0 float first, as the till asks for it (every sale belongs to an
+    open shift of its cashier). Returns the recorded `pos.sale_records.SaleRecord`.
     """
     import uuid
 
     from pos.sale_input import ApprovalRequired, Till, prepare_sale
     from pos.sale_schemas import SaleIn
     from pos.sales import record_sale
+    from pos.shifts import current_shift
 
     cashier = cashier or make_user(session, "cashier")
+    if current_shift(session, cashier.id) is None:
+        open_shift_for(session, cashier)
     key = card_key(app)
     asked = [(ln[0], ln[1], ln[2] if len(ln) > 2 else None) for ln in lines]
     req = SaleIn.model_validate({

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
+
+
+def shop_date(days: int = 0) -> date:
+    """The shop's date (Asia/Jakarta, the default `shop.timezone`) `days` from today.
+
+    Not `date.today()`: the machine's day is not the shop's between 17:00 and 24:00 UTC.
+    """
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=days)
 
 
 class ApiClient:
@@ -58,3 +70,20 @@ def error_code(resp: Any) -> str:
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "details"}, body
     return str(body["error"]["code"])
+
+
+@contextmanager
+def counted_statements(engine: Any) -> Iterator[list[str]]:
+    """The SQL statements `engine` sends inside the block (to bound a page's queries)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

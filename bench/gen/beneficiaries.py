@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
@@ -24,6 +24,8 @@ REGIONS = tuple(f"3523{k:02d}" for k in range(1, 21))
 VILLAGES = tuple(f"Desa {n}" for n in ("Sidomulyo", "Karangrejo", "Sumberjo", "Kedungrejo",
                                         "Tegalsari", "Wonorejo", "Sukorejo", "Banjarsari"))
 SERIALS = 9_999
+NAMES = ("Siti Aminah", "Sri Wahyuni", "Sumarni", "Tukiyem", "Budi Santoso", "Suparmi",
+         "Rukmini", "Ahmad Fauzi", "Nur Hasanah", "Kasiyem")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def generate_beneficiaries(conn_or_session: Any, n: int, seed: int, secret: str,
     rng = random.Random(seed)
     key = derive_card_key(secret)
     now = datetime.now(UTC)
-    period = period or f"{now.year:04d}-{now.month:02d}"
+    local = now + timedelta(hours=7)  # the generated shop's clock (WIB)
+    period = period or f"{local.year:04d}-{local.month:02d}"
     cards = _cards(rng, n)
     ids: list[int] = []
     for start in range(0, n, BATCH):
@@ -88,3 +91,24 @@ def generate_beneficiaries(conn_or_session: Any, n: int, seed: int, secret: str,
             {"beneficiary_id": bid, "kind": "credit", "period": period, "amount": amount,
              "created_at": now} for bid in batch_ids])
     return GeneratedBeneficiaries(ids, cards, period, amount)
+
+
+#: the columns of a district's KPM list, as the import reads them
+LIST_HEADER = ("NIK", "Nama", "No_KKS", "Desa", "No_KK", "Alamat", "Kecamatan")
+
+
+def kpm_list_rows(n: int, seed: int) -> list[list[str]]:
+    """A district's KPM list of n rows under its header: every number typed as text."""
+    if n > len(REGIONS) * SERIALS:
+        raise ValueError(f"at most {len(REGIONS) * SERIALS} KPM")
+    rng = random.Random(seed)
+    rows = [list(LIST_HEADER)]
+    for i, card in enumerate(_cards(rng, n)):
+        region = REGIONS[i // SERIALS]
+        nik = make_nik(region, rng.randint(1, 28), rng.randint(1, 12), rng.randint(50, 99),
+                       i % SERIALS + 1, female=rng.random() < 0.75)
+        rows.append([nik, f"KPM {i + 1:06d} {rng.choice(NAMES)}", card,
+                     VILLAGES[i % len(VILLAGES)], f"{region}{rng.randrange(10**10):010d}",
+                     f"RT {rng.randint(1, 20):02d} RW {rng.randint(1, 9):02d} Dusun Krajan",
+                     "Kec. Montong"])
+    return rows

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from bench.gen.databases import bump_sequence, insert_rows
-from bench.gen.receipts import Deliveries, Received
+from bench.gen.receipts import WIB, Deliveries, Received
 from inventory.models import COMMODITY_GROUPS, Barcode, Product, StockBatch, StockMove
 from inventory.search import normalise
 
@@ -107,7 +107,7 @@ def generate_stock(conn_or_session: Any, product_ids: Sequence[int], seed: int =
         for _ in range(rng.randint(0, batches)):
             bid = start + len(batch_rows) + 1
             qty, cost = Decimal(rng.randint(1, 200)), rng.randrange(500, 200000, 50)
-            expires = date.today() + timedelta(days=rng.randint(1, 90)) \
+            expires = (now + WIB).date() + timedelta(days=rng.randint(1, 90)) \
                 if rng.random() < 0.5 else None
             batch_rows.append({"id": bid, "product_id": pid, "expires_on": expires, "label": "",
                                "unit_cost": cost, "quantity_left": qty,
@@ -132,3 +132,17 @@ def generate_stock(conn_or_session: Any, product_ids: Sequence[int], seed: int =
     for chunk in range(0, len(move_rows), CHUNK):
         insert_rows(conn_or_session, StockMove, move_rows[chunk:chunk + CHUNK])
     bump_sequence(conn_or_session, "stock_batches")
+
+
+#: the columns of a catalogue file, as the product import reads them
+FILE_HEADER = ("sku", "nama", "satuan", "harga", "kelompok", "barcode")
+
+
+def product_file_rows(n: int, seed: int = 1) -> list[list[str]]:
+    """A catalogue file of `n` products under its header, as a shop's spreadsheet holds it."""
+    rng = random.Random(seed)
+    rows = [list(FILE_HEADER)]
+    for i, (name, unit, group) in enumerate(_names(rng, n), start=1):
+        rows.append([f"F{seed:02d}-{i:06d}", name, unit, str(rng.randrange(1000, 250000, 500)),
+                     group, ean13(f"898{seed:02d}{i:07d}")])
+    return rows

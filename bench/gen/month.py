@@ -31,7 +31,7 @@ from inventory.models import (
     Supplier,
 )
 from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.sale_models import Sale, SaleLine, Shift, Tender
 
 CHUNK = 2_000
 WIB = timedelta(hours=7)
@@ -110,6 +110,24 @@ def generate_month(session: Any, first: date, *, sales: int = 10_000, lines: int
         picked = rng.sample(staples if kpm and rng.random() < 0.8 else catalogue, lines)
         _sale(rows, rng, i + 1, first + timedelta(days=i * days // sales), i % 600,
               picked, batches, kpm, month)
+    # every sale belongs to its cashier's shift of the day, counted as its sales left it
+    cash = {}
+    for t in rows["tenders"]:
+        if t["kind"] == "cash":
+            cash[t["sale_id"]] = cash.get(t["sale_id"], 0) + t["amount"]
+    shifts: dict[date, dict[str, Any]] = {}
+    for sale in rows["sales"]:
+        day = sale["business_day"]
+        if day not in shifts:
+            shifts[day] = {"id": len(shifts) + 1, "cashier_id": 1, "opening_float": 0,
+                           "opened_at": _moment(day, 0), "closed_at": _moment(day, 36_100),
+                           "closed_by": 1, "counted_cash": 0, "expected_cash": 0, "note": ""}
+        shift = shifts[day]
+        sale["shift_id"] = shift["id"]
+        shift["counted_cash"] += cash.get(sale["id"], 0)
+        shift["expected_cash"] = shift["counted_cash"]
+    _put(session, Shift, list(shifts.values()))
+    bump_sequence(session, "shifts")
     _put(session, Sale, rows["sales"])
     _put(session, SaleLine, rows["lines"])
     _put(session, Tender, rows["tenders"])

@@ -31,7 +31,7 @@ from ewarung.money import line_amount
 from inventory.models import Product, StockBatch, StockMove
 from pos.models import EntitlementEntry, KksCard
 from pos.numbering import format_number
-from pos.sale_models import Sale, SaleCounter, SaleLine, Tender
+from pos.sale_models import Sale, SaleCounter, SaleLine, Shift, Tender
 
 CHUNK = 5_000
 MONTHLY_CREDIT = 200_000
@@ -56,7 +56,7 @@ class _Ids:
         self.next = {model: int(conn.execute(select(func.coalesce(func.max(model.id), 0)))
                                 .scalar() or 0) + 1
                      for model in (Sale, SaleLine, Tender, StockMove, StockBatch,
-                                   EntitlementEntry)}
+                                   EntitlementEntry, Shift)}
 
     def take(self, model: Any) -> int:
         value = self.next[model]
@@ -73,7 +73,7 @@ def generate_sales(conn_or_session: Any, n: int, seed: int, *, cashier_id: int,
     `deliveries`, the history batches came on goods receipts from its suppliers."""
     conn = conn_or_session
     rng = random.Random(seed)
-    today = datetime.now(UTC).date()
+    today = (datetime.now(UTC) + timedelta(hours=WIB)).date()  # the shop's date
     end = end or today.replace(day=1)
     first_day = end - timedelta(days=days)
     products = {r.id: r for r in conn.execute(
@@ -120,7 +120,9 @@ class _State:
         self.rng, self.ids, self.products, self.cards = rng, ids, products, cards
         self.cashier_id, self.code, self.received = cashier_id, code, received
         self.rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
-            StockBatch, Sale, SaleLine, Tender, StockMove, EntitlementEntry)}
+            StockBatch, Shift, Sale, SaleLine, Tender, StockMove, EntitlementEntry)}
+        self.shift_of: dict[date, int] = {}     # business day → the cashier's shift
+        self.cash_of: dict[int, int] = {}       # shift id → the cash its sales took
         self.counters: dict[date, int] = {}
         self.known_days: set[date] = set()
         self.sold: dict[int, int] = {}          # product id → whole units sold
@@ -139,8 +141,23 @@ class _State:
                 "received_at": self.received})
         return self.batch_of[pid]
 
+    def _shift(self, day: date) -> int:
+        """The cashier's shift of the day (07.00 to 18.00 shop time, a Rp0 float): every sale
+        belongs to one; its counted cash is filled in by `finish`."""
+        if day not in self.shift_of:
+            sid = self.shift_of[day] = self.ids.take(Shift)
+            self.cash_of[sid] = 0
+            local = datetime.combine(day, time(7), tzinfo=UTC) - timedelta(hours=WIB)
+            self.rows[Shift].append({
+                "id": sid, "cashier_id": self.cashier_id, "opened_at": local,
+                "opening_float": 0, "closed_at": local + timedelta(hours=11),
+                "closed_by": self.cashier_id, "counted_cash": None, "expected_cash": None,
+                "note": ""})
+        return self.shift_of[day]
+
     def sale(self, i: int, day: date, basket: list[int], kpm: int | None, seed: int) -> None:
         sale_id = self.ids.take(Sale)
+        shift_id = self._shift(day)
         at = datetime.combine(day, time(8 + i % 10, i % 60), tzinfo=UTC) - timedelta(hours=WIB)
         self.counters[day] = self.counters.get(day, 0) + 1
         total = eligible = 0
@@ -167,11 +184,11 @@ class _State:
             eligible += amount if p.commodity_group != "none" else 0
             self.line_count += 1
         bpnt = self._bpnt(kpm, sale_id, day, at, eligible) if kpm is not None else 0
-        self._tenders(sale_id, total, bpnt, kpm)
+        self.cash_of[shift_id] += self._tenders(sale_id, total, bpnt, kpm)
         self.rows[Sale].append({
             "id": sale_id, "number": format_number(self.code, day, self.counters[day]),
             "business_day": day, "client_ref": f"gen-{seed}-{i}",
-            "request_hash": f"{i:064x}", "cashier_id": self.cashier_id, "shift_id": None,
+            "request_hash": f"{i:064x}", "cashier_id": self.cashier_id, "shift_id": shift_id,
             "created_at": at, "total": total, "status": "completed",
             "beneficiary_id": kpm if bpnt else None, "above_reference": False})
 
@@ -202,10 +219,11 @@ class _State:
         self.bpnt_count += 1
         return amount
 
-    def _tenders(self, sale_id: int, total: int, bpnt: int, kpm: int | None) -> None:
+    def _tenders(self, sale_id: int, total: int, bpnt: int, kpm: int | None) -> int:
+        """The tender paying what BPNT did not; the cash it took."""
         rest = total - bpnt
         if rest <= 0:
-            return
+            return 0
         if kpm is None and self.rng.random() < 0.07:
             kind, given, reference = "qris", None, f"QR{sale_id:010d}"
         else:
@@ -215,10 +233,11 @@ class _State:
             "given": given, "reference": reference, "beneficiary_id": None,
             "masked_card": None, "edc_ref": None, "entitlement_entry_id": None,
             "remaining_after": None})
+        return rest if kind == "cash" else 0
 
     def flush(self, conn: Any) -> None:
         """Insert what is waiting, parents before children."""
-        for model in (StockBatch, Sale, SaleLine, EntitlementEntry, Tender, StockMove):
+        for model in (StockBatch, Shift, Sale, SaleLine, EntitlementEntry, Tender, StockMove):
             if self.rows[model]:
                 insert_rows(conn, model, self.rows[model])
                 self.rows[model] = []
@@ -248,6 +267,9 @@ class _State:
                 m["ref_type"], m["ref_id"] = "goods_receipt", delivery.of_batch[m["batch_id"]][0]
         for start in range(0, len(receipts), CHUNK):
             insert_rows(conn, StockMove, receipts[start:start + CHUNK])
+        if self.cash_of:  # each day's drawer counted as its sales left it
+            conn.execute(_CLOSE_SHIFT, [{"s_id": sid, "s_cash": cash}
+                                        for sid, cash in self.cash_of.items()])
         new = [{"business_day": d, "last": n} for d, n in self.counters.items()
                if d not in self.known_days]
         if new:
@@ -259,6 +281,9 @@ class _State:
 
 
 _batches = cast(Table, StockBatch.__table__)
+_shifts = cast(Table, Shift.__table__)
+_CLOSE_SHIFT = update(_shifts).where(_shifts.c.id == bindparam("s_id")).values(
+    counted_cash=bindparam("s_cash"), expected_cash=bindparam("s_cash"))
 #: a history batch's goods receipt and supplier, once its receipt is written
 _LINK_BATCH = update(_batches).where(_batches.c.id == bindparam("b_id")).values(
     receipt_id=bindparam("b_receipt"), supplier_id=bindparam("b_supplier"))
@@ -272,5 +297,5 @@ def _unit_cost(price: int) -> int:
 def _bump_sequences(conn: Any) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move them past the rows."""
     for table in ("sales", "sale_lines", "tenders", "stock_moves", "stock_batches",
-                  "entitlement_entries"):
+                  "entitlement_entries", "shifts"):
         bump_sequence(conn, table)

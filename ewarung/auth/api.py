@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from apiflask import APIBlueprint
-from flask import session
+from flask import request
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, Field, RootModel, model_validator
 from sqlalchemy import select
@@ -13,7 +13,16 @@ from sqlalchemy import select
 from ewarung.auth.models import User
 from ewarung.auth.services import authenticate, create_user
 from ewarung.errors import AppError
-from ewarung.web import csrf_exempt, current_user, db_session, public, requires, sign_in
+from ewarung.web import (
+    commit_now,
+    csrf_exempt,
+    current_user,
+    db_session,
+    public,
+    requires,
+    sign_in,
+    sign_out,
+)
 
 bp = APIBlueprint("auth_api", __name__, url_prefix="/api/v1", tag="Auth")
 
@@ -59,12 +68,14 @@ class UserIn(BaseModel):
 @csrf_exempt
 @bp.input(LoginIn, arg_name="body")
 @bp.output(SessionOut)
-@bp.doc(responses={401: "Wrong credentials", 429: "Locked after five failures"})
+@bp.doc(responses={401: "Wrong credentials", 415: "A body that is not JSON",
+                  429: "account_locked or too_many_attempts (see Retry-After)"})
 def login(body: LoginIn) -> dict[str, Any]:
     """Sign in with a password (managers, admins) or a PIN (cashiers)."""
     s = db_session()
     try:
-        user = authenticate(s, body.username, password=body.password, pin=body.pin)
+        user = authenticate(s, body.username, password=body.password, pin=body.pin,
+                            address=request.remote_addr, counted=commit_now)
     except AppError:
         s.commit()  # the failure count and audit rows must survive the refusal
         raise
@@ -76,8 +87,8 @@ def login(body: LoginIn) -> dict[str, Any]:
 @requires("cashier")
 @bp.output({}, status_code=204)
 def logout() -> tuple[str, int]:
-    """End the browser session."""
-    session.clear()
+    """End the browser session (its cookie, even copied, no longer signs in)."""
+    sign_out()
     return "", 204
 
 

@@ -1,4 +1,4 @@
-"""Users and their API tokens."""
+"""Users, their browser sessions, their API tokens, and the counts of wrong credentials."""
 
 from __future__ import annotations
 
@@ -27,9 +27,6 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: wrong PINs or passwords since the last success
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     #: "id" or "en"; NULL follows the shop default
@@ -58,3 +55,43 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserSession(Base):
+    """A signed-in browser; its cookie holds a secret whose SHA-256 digest is stored here.
+
+    Logging out deletes the row, and a credential change deletes every row of the user, so
+    a copied cookie stops working at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: the session's end even if nobody logs out (the cookie's own lifetime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SignInLimit(Base):
+    """Wrong credentials counted for one key: an address, a user, a user at an address.
+
+    The policy (which keys an attempt counts against, how long a lock-out lasts) is in
+    `ewarung.auth.limits`.
+    """
+
+    __tablename__ = "sign_in_limits"
+    __table_args__ = (CheckConstraint("failures >= 0 AND level >= 0", name="counts"),)
+
+    #: e.g. "address:10.0.0.5", "user:3", "user:3@10.0.0.5", "approver:3~7", "actor:7"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: the user the key is about (NULL for an address); an admin's unlock clears these
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: wrong credentials (and checks still running) since the last success or lock-out
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: lock-outs in a row; each one lasts twice the one before, up to the cap
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: the last right credential (a user's address is trusted for a while after one)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

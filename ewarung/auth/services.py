@@ -1,4 +1,4 @@
-"""Sign-in with lock-out, users, PIN approvals and API tokens."""
+"""Sign-in within the lock-out rules, users, PIN approvals and API tokens."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import hashlib
 import logging
 import re
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
+from ewarung.auth import limits
 from ewarung.auth.models import ROLES, ApiToken, User
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
@@ -21,18 +23,10 @@ from ewarung.text import writable
 
 log = logging.getLogger("ewarung.auth")
 
-MAX_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=1)
 PIN_RE = re.compile(r"^\d{4,6}$")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 8
 TOKEN_PREFIX = "ewt_"
-
-
-class AccountLocked(AppError):
-    code = "account_locked"
-    status = 429
-    template = N_("Terlalu banyak percobaan salah. Akun dikunci, coba lagi dalam 1 menit.")
 
 
 class BadCredentials(Unauthorized):
@@ -97,20 +91,21 @@ def create_user(session: Session, username: str, role: str, *, full_name: str = 
 
 
 def authenticate(session: Session, username: str, *, password: str | None = None,
-                 pin: str | None = None) -> User:
-    """Check a password or a PIN; count failures and lock after five in a row.
+                 pin: str | None = None, address: str | None = None,
+                 counted: Callable[[], None] | None = None) -> User:
+    """Check a password or a PIN sent from `address`, within `ewarung.auth.limits`.
 
-    Failures are recorded in `session`; the caller commits them even though it
-    answers with an error.
+    The attempt is counted before the slow hash check; `counted` (the caller's commit)
+    runs in between, so no lock is held while hashing. Failures are recorded in `session`:
+    the caller commits them even though it answers with an error.
     """
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        audit.record(session, "auth.refused_locked", entity="user", entity_id=user.id,
-                     actor_id=user.id)
-        log.warning("sign-in refused: user %s is locked", user.username)
-        raise AccountLocked(details={"retry_after": int((user.locked_until - now)
-                                                        .total_seconds()) + 1})
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    target = limits.user_key(session, user.id, address, now) if user is not None else None
+    source = None if target is not None and target.trusted else limits.address_key(address)
+    attempt = _begin(session, source, target, user, username, now)
+    if counted is not None:
+        counted()
     if pin is not None:
         stored = user.pin_hash if user is not None and user.role == "cashier" else None
         ok = verify_secret(stored, pin)
@@ -118,48 +113,76 @@ def authenticate(session: Session, username: str, *, password: str | None = None
         stored = user.password_hash if user is not None and user.role != "cashier" else None
         ok = verify_secret(stored, password or "")
     if user is None or not user.active or not ok:
-        _record_failure(session, user, username)
+        limits.failed(session, attempt)
+        _record_failure(session, user, username, attempt, address)
         raise BadCredentials()
-    user.failed_attempts = 0
-    user.locked_until = None
+    limits.succeeded(session, attempt, trusted=limits.own_key(user.id, address))
     user.last_login_at = now
-    audit.record(session, "auth.login", entity="user", entity_id=user.id, actor_id=user.id)
+    audit.record(session, "auth.login", entity="user", entity_id=user.id, actor_id=user.id,
+                 after={"address": address})
     return user
 
 
-def _record_failure(session: Session, user: User | None, username: str) -> None:
+def _begin(session: Session, source: limits.Key | None, target: limits.Key | None,
+           user: User | None, username: str, now: datetime,
+           target_error: type[AppError] = limits.AccountLocked) -> limits.Attempt:
+    """`limits.begin`, recording a refusal in the audit log and the server log."""
+    try:
+        return limits.begin(session, source, target, now, target_error=target_error)
+    except limits.TooManyAttempts:
+        assert source is not None
+        audit.record(session, "auth.throttled", note=f"{source.name} as {username[:40]!r}")
+        log.warning("attempt refused: %s is throttled", source.name)
+        raise
+    except limits.AccountLocked:
+        assert user is not None
+        where = source.name if source is not None else "own address"
+        audit.record(session, "auth.refused_locked", entity="user", entity_id=user.id,
+                     actor_id=user.id, note=where)
+        log.warning("attempt refused: user %s is locked (%s)", user.username, where)
+        raise
+
+
+def _record_failure(session: Session, user: User | None, username: str,
+                    attempt: limits.Attempt, address: str | None) -> None:
     if user is None:
-        audit.record(session, "auth.login_failed", note=f"unknown user {username[:40]!r}")
-        log.warning("sign-in failed for unknown user %r", username[:40])
+        audit.record(session, "auth.login_failed", note=f"unknown user {username[:40]!r}",
+                     after={"address": address})
+        log.warning("sign-in failed for unknown user %r from %s", username[:40], address)
         return
-    user.failed_attempts += 1
     audit.record(session, "auth.login_failed", entity="user", entity_id=user.id,
-                 after={"failed_attempts": user.failed_attempts})
-    log.warning("sign-in failed for %s (%d in a row)", user.username, user.failed_attempts)
-    if user.failed_attempts >= MAX_FAILURES:
-        user.locked_until = utcnow() + LOCK_DURATION
-        user.failed_attempts = 0
-        audit.record(session, "auth.locked", entity="user", entity_id=user.id,
-                     after={"locked_until": user.locked_until.isoformat()})
-        log.warning("user %s locked for %s", user.username, LOCK_DURATION)
+                 after={"failures": attempt.failures, "address": address})
+    log.warning("sign-in failed for %s from %s (%d in a row)", user.username, address,
+                attempt.failures)
 
 
-def verify_approver(session: Session, username: str, pin: str, role: str = "manager") -> User:
+def verify_approver(session: Session, username: str, pin: str, role: str = "manager", *,
+                    actor_id: int | None = None, address: str | None = None) -> User:
     """The user who approves an action with their PIN (or password); must reach `role`.
 
-    Uses the same lock-out as sign-in, so approvals cannot be guessed either.
+    Counted against the signed-in `actor_id` who asks and the approver for that actor (see
+    `ewarung.auth.limits`), so wrong approvals hold back their sender, not the manager.
     """
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.has_role(role):
-        verify_secret(None, pin)
-        raise Forbidden(N_("Persetujuan perlu PIN seorang manajer."))
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked()
-    if verify_secret(user.pin_hash, pin) or verify_secret(user.password_hash, pin):
-        user.failed_attempts = 0
-        return user
-    _record_failure(session, user, username)
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    approver = user if user is not None and user.active and user.has_role(role) else None
+    source = limits.actor_key(actor_id) if actor_id is not None else \
+        limits.address_key(address)
+    target = limits.approver_key(approver.id, actor_id or 0) if approver else None
+    attempt = _begin(session, source, target, approver, username, now,
+                     target_error=limits.TooManyAttempts)  # the manager is not locked out
+    if approver is None:
+        verify_secret(None, pin)
+        limits.failed(session, attempt)
+        raise Forbidden(N_("Persetujuan perlu PIN seorang manajer."))
+    if verify_secret(approver.pin_hash, pin) or verify_secret(approver.password_hash, pin):
+        limits.succeeded(session, attempt)
+        return approver
+    limits.failed(session, attempt)
+    audit.record(session, "auth.approval_failed", entity="user", entity_id=approver.id,
+                 actor_id=actor_id, after={"failures": attempt.failures})
+    log.warning("approval by %s failed (%d in a row, asked by user %s)", approver.username,
+                attempt.failures, actor_id)
     raise Forbidden(N_("PIN manajer salah."))
 
 

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from ewarung.errors import AppError
+from ewarung.tabular import read_upload
 from ewarung.web import db_session, requires
 from inventory import catalogue, csvio
 from inventory.models import COMMODITY_GROUPS, SUPPLIER_KINDS, UNITS
@@ -96,7 +97,7 @@ def import_products() -> Any:
         return render_template("inventory/product_import.html", result=None,
                                error=gettext(csvio.NO_FILE)), 422
     try:
-        result = csvio.import_products(db_session(), upload.read(), gettext)
+        result = csvio.import_products(db_session(), read_upload(upload), gettext)
     except AppError as exc:
         return refused("inventory/product_import.html", exc, result=None)
     return render_template("inventory/product_import.html", result=result)

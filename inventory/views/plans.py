@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_babel import gettext
 
 from ewarung.errors import ValidationFailed
+from ewarung.numbers import clamped_whole
 from ewarung.shop import get_setting
 from ewarung.web import db_session, requires
 from inventory import planning, reports
@@ -21,10 +22,7 @@ def reorder() -> Any:
     """What to buy before distribution day, grouped by supplier; prints as a purchase list."""
     s = db_session()
     default = int(get_setting(s, "inventory.reorder_cover_days"))
-    try:
-        cover = max(1, min(90, int(request.args.get("cover", default))))
-    except ValueError:
-        cover = default
+    cover = clamped_whole(request.args.get("cover"), default, 1, 90)
     today = shop_today(s)
     return render_template("inventory/reorder.html", groups=reports.reorder_list(s, today, cover),
                            cover=cover, today=today, window=planning.SALES_WINDOW_DAYS)

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ewarung.errors import AppError, ValidationFailed
+from ewarung.numbers import clamped_whole
 from ewarung.shop import get_setting
 from ewarung.web import db_session, requires
 from inventory import adjustments, catalogue, receiving, reports, stocktake
@@ -85,8 +86,12 @@ def receipt(receipt_id: int) -> Any:
     """One receipt, and the form to reverse it."""
     s = db_session()
     found = receiving.get_receipt(s, receipt_id)
-    return render_template("inventory/receipt.html", receipt=found,
-                           reversal=receiving.reversal_of(s, receipt_id),
+    reversal = receiving.reversal_of(s, receipt_id)
+    # what the reversing receipt really took back, per line of this one
+    cancelled = {line.reverses_line_id: -line.quantity
+                 for line in (reversal.lines if reversal else ())}
+    return render_template("inventory/receipt.html", receipt=found, reversal=reversal,
+                           cancelled=cancelled,
                            original=s.get(GoodsReceipt, found.reverses_id)
                            if found.reverses_id else None, errors={})
 
@@ -248,7 +253,4 @@ def cancel(stocktake_id: int) -> Any:
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    try:
-        return max(low, min(high, int(request.args.get(name, default))))
-    except ValueError:
-        return default
+    return clamped_whole(request.args.get(name), default, low, high)

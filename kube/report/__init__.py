@@ -64,6 +64,7 @@ from ewarung.db import utcnow
 from ewarung.shop import get_outlet
 from kube import services
 from kube.models import EXPENSE_CATEGORIES, Expense
+from kube.report.adjustments import adjustments_section
 from kube.report.bpnt import bpnt_section
 from kube.report.integrity import integrity_section
 from kube.report.period import Period, period_of
@@ -92,7 +93,9 @@ def monthly_report(session: Session, month: str) -> dict[str, Any]:
         "stock": stock_section(session, period),
         "suppliers": suppliers_section(session, period),
         "integrity": integrity_section(session, period),
+        "adjustments": adjustments_section(session, period),
         "sign_off": sign_off(session, period),
+        "closed": None,
     }
 
 

@@ -45,12 +45,14 @@ def monthly(month: str, fmt: str, output: Path) -> None:
 
 def render(month: str, fmt: str, session: Session) -> bytes:
     """The report of `month` in `fmt`, in Indonesian (needs an app and request context)."""
-    from kube.report import monthly_report
+    from kube.report.closing import report_of, stored_file
     from kube.report.files import write_csv, write_xlsx
     from kube.report.pdf import write_pdf
     from kube.report.views import report_document
 
-    data = monthly_report(session, month)
+    if fmt != "json" and (stored := stored_file(session, month, fmt)) is not None:
+        return stored  # a closed month: the files kept when it was closed
+    data = report_of(session, month)
     if fmt == "html":
         return report_document(data).encode("utf-8")
     if fmt == "pdf":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -15,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ewarung.errors import N_
+from ewarung.exports import csv_writer, keep_as_text
 from kube.report.layout import SECTIONS, Field, Table, basket_text, rows_of, same, value_at
 
 Translate = Callable[[str], str]
@@ -49,7 +49,7 @@ def _plain(value: Any, f: Field) -> Any:
 def write_csv(report: dict[str, Any]) -> bytes:
     """The tidy CSV, UTF-8 with a BOM so spreadsheets read the accents right."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(("section", "item", "value"))
     writer.writerows(tidy_rows(report))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -86,6 +86,7 @@ def write_xlsx(report: dict[str, Any], translate: Translate = same) -> bytes:
             _table(sheet, data, table, translate)
         _widths(sheet)
     _sign_off(book.create_sheet(translate(N_("Pengesahan"))), report, translate)
+    keep_as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

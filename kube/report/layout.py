@@ -119,7 +119,7 @@ SECTIONS: tuple[Section, ...] = (
         _f("local_share", N_("Dari produsen lokal & anggota KUBE"), "percent"),
         _f("top_supplier.name", N_("Pemasok terbesar"), "text"),
         _f("top_supplier.share", N_("Bagian pemasok terbesar"), "percent"),
-        _f("hhi", N_("Indeks konsentrasi (HHI)"), "number")), (
+        _f("hhi", N_("Indeks konsentrasi pemasok"), "number")), (
         Table("suppliers", N_("Pembelian per pemasok"), (
             _f("name", N_("Pemasok"), "text"),
             _f("kind", N_("Jenis"), "text", SUPPLIER_KIND_LABELS),
@@ -131,7 +131,7 @@ SECTIONS: tuple[Section, ...] = (
             _f("month", N_("Bulan"), "text"), _f("total", N_("Pembelian")),
             _f("third_party_share", N_("Pihak ketiga"), "percent"),
             _f("local_share", N_("Lokal & KUBE"), "percent"),
-            _f("top_share", N_("Terbesar"), "percent"), _f("hhi", "HHI", "number")),
+            _f("top_share", N_("Terbesar"), "percent"), _f("hhi", N_("Konsentrasi"), "number")),
             row_key="month"))),
     Section("integrity", N_("Integritas 6T"), (
         _f("above_reference.count", N_("Baris di atas harga acuan"), "int"),
@@ -164,6 +164,24 @@ SECTIONS: tuple[Section, ...] = (
             _f("bank_only", N_("Hanya bank"), "int"), _f("shop_only", N_("Hanya toko"), "int"),
             _f("bank_total", N_("Total bank")), _f("shop_total", N_("Total toko"))),
             row_key="id"))),
+    Section("adjustments", N_("Penyesuaian bulan sebelumnya"), (
+        _f("count", N_("Retur penjualan bulan yang sudah ditutup"), "int"),
+        _f("total", N_("Nilai retur")), _f("cost", N_("HPP kembali")),
+        _f("bpnt_refunds", N_("BPNT dikembalikan ke kartu")),
+        _f("cash_refunds", N_("Tunai dikembalikan")),
+        _f("void_count", N_("Pembatalan penjualan bulan yang sudah ditutup"), "int"),
+        _f("void_total", N_("Nilai pembatalan"))), (
+        Table("returns", N_("Retur"), (
+            _f("sale", N_("No. transaksi"), "text"), _f("month", N_("Bulan"), "text"),
+            _f("sale_day", N_("Tanggal jual"), "date"), _f("day", N_("Tanggal retur"), "date"),
+            _f("amount", N_("Nilai")), _f("cost", N_("HPP")),
+            _f("refund_bpnt", N_("BPNT")), _f("refund_cash", N_("Tunai")),
+            _f("reason", N_("Alasan"), "text"))),
+        Table("voids", N_("Pembatalan"), (
+            _f("sale", N_("No. transaksi"), "text"), _f("month", N_("Bulan"), "text"),
+            _f("sale_day", N_("Tanggal jual"), "date"),
+            _f("day", N_("Tanggal batal"), "date"), _f("total", N_("Nilai")),
+            _f("reason", N_("Alasan"), "text"))))),
 )
 
 

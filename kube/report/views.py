@@ -8,15 +8,17 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from ewarung.errors import N_, AppError
 from ewarung.home import menu_item
-from ewarung.web import db_session, requires
+from ewarung.web import current_user, db_session, read_phase, requires
 from inventory.calendar import month_label, shop_today
-from kube.report import monthly_report, thermal
+from kube.report import thermal
+from kube.report.closing import closed_month, prepare_closing, report_of, store_closing
+from kube.report.files import write_csv, write_xlsx
 from kube.report.layout import SECTIONS, month_title, rows_of, shown, value_at
-from kube.report.pdf import KEY_FIGURES
+from kube.report.pdf import KEY_FIGURES, write_pdf
 
 bp = Blueprint("kube_report", __name__, url_prefix="/kube")
 bp.record_once(menu_item("kube_report.monthly", N_("Laporan bulanan"), "manager", 75))
@@ -55,6 +57,13 @@ def report_document(report: dict[str, Any]) -> str:
     return render_report(report, "kube/report_document.html", css=css)
 
 
+def render_files(report: dict[str, Any]) -> dict[str, bytes]:
+    """The report's files as a closed month keeps them, in Indonesian."""
+    with force_locale("id"):
+        return {"pdf": write_pdf(report), "xlsx": write_xlsx(report), "csv": write_csv(report),
+                "html": report_document(report).encode("utf-8")}
+
+
 @bp.get("/report")
 @requires("manager")
 def monthly() -> Any:
@@ -62,11 +71,40 @@ def monthly() -> Any:
     s = db_session()
     month = request.args.get("month") or month_label(shop_today(s).replace(day=1))
     try:
-        report = monthly_report(s, month)
+        report = report_of(s, month)
     except AppError as exc:
         return render_template("kube/report.html", month=month, report=None,
                                error=exc.message(gettext)), 422
-    return render_report(report, "kube/report.html", month=month, error=None)
+    ended = shop_today(s) > date.fromisoformat(report["last_day"])
+    closing = report["closed"]
+    return render_report(report, "kube/report.html", month=month, error=None,
+                         closing=closing, can_close=ended and closing is None and
+                         closed_month(s, report["month"]) is None,
+                         closed_on=long_date(closing["closed_at"][:10]) if closing else None)
+
+
+@bp.post("/report/<month>/close")
+@requires("manager")
+def close(month: str) -> Any:
+    """Close the month with the ketua's and bendahara's names (the form on the report page)."""
+    s = db_session()
+    user = current_user()
+    assert user is not None
+    ketua = request.form.get("ketua", "").strip()[:120]
+    bendahara = request.form.get("bendahara", "").strip()[:120]
+    if not ketua or not bendahara:
+        flash(gettext("Isi nama ketua dan bendahara yang mengesahkan laporan."))
+        return redirect(url_for("kube_report.monthly", month=month))
+    try:
+        with read_phase() as reading:  # the report and its files, before writing
+            row = prepare_closing(reading, month, ketua=ketua, bendahara=bendahara,
+                                  user_id=user.id, render=render_files)
+        store_closing(s, row)
+    except AppError as exc:
+        flash(exc.message(gettext))
+    else:
+        flash(gettext("Bulan ditutup: laporannya disimpan dan tidak berubah lagi."))
+    return redirect(url_for("kube_report.monthly", month=month))
 
 
 @bp.post("/report/<month>/print")
@@ -75,7 +113,7 @@ def print_summary(month: str) -> Any:
     """Queue the month's one-page summary on the receipt printer."""
     s = db_session()
     try:
-        thermal.print_summary(s, monthly_report(s, month), gettext)
+        thermal.print_summary(s, report_of(s, month), gettext)
     except AppError as exc:
         flash(exc.message(gettext))
     else:

@@ -15,4 +15,6 @@
   form.querySelectorAll("input[name=username]").forEach((radio) => {
     radio.addEventListener("change", () => { pin.value = ""; pin.focus(); });
   });
+  // After a wrong PIN the same cashier stays chosen: only the PIN is typed again.
+  if (form.querySelector("input[name=username]:checked")) pin.focus();
 })();

@@ -1,5 +1,7 @@
 // Sales wait here while the server cannot be reached, and are re-sent with backoff. The
 // server's idempotency (client_ref) makes a re-send that already landed answer with the same sale.
+// A sale the server refuses because the cashier has no open shift (409 no_open_shift) is kept
+// too: the customer has paid, so it waits until the shift is opened, and the cashier is told.
 "use strict";
 
 const KEY = "ewarung.outbox.v1";
@@ -13,12 +15,13 @@ export class Outbox {
     this.onChange = onChange;
     this.inFlight = new Set();
     this.timer = null;
+    this.blocked = ""; // the server's message while it refuses sales for want of an open shift
   }
 
   load(key) { try { return JSON.parse(localStorage.getItem(key)) || []; } catch { return []; } }
   save(key, items) { localStorage.setItem(key, JSON.stringify(items)); }
   pending() { return this.load(KEY); }
-  notify() { this.onChange(this.pending().length, this.load(REFUSED_KEY)); }
+  notify() { this.onChange(this.pending().length, this.load(REFUSED_KEY), this.blocked); }
 
   // Keep the sale before the first attempt, so a reload or a crash cannot lose it.
   async send(body) {
@@ -43,6 +46,12 @@ export class Outbox {
       });
       if (resp.status >= 500 || resp.status === 408 || resp.status === 429) throw new Error(`status ${resp.status}`);
       const data = await resp.json().catch(() => null);
+      if (resp.status === 409 && data?.error?.code === "no_open_shift") {
+        this.blocked = data.error.message;
+        this.reschedule(ref);
+        return { queued: true, blocked: this.blocked };
+      }
+      this.blocked = "";
       this.remove(ref);
       return { queued: false, ok: resp.ok, status: resp.status, data };
     } catch {

@@ -2,9 +2,10 @@
 // opens the till. Pages: network first, cache as fallback. Assets: from the cache, refreshed in
 // the background. API: never cached.
 "use strict";
-const CACHE = "ewarung-till-v1";
-const SHELL = ["/till/", "/static/css/app.css", "/static/css/till.css", "/static/js/till.js",
-  "/static/js/outbox.js", "/static/js/scanner.js", "/static/js/camera.js"];
+const CACHE = "ewarung-till-v3"; // v3: a /till/ redirected to the shift page is never kept as the till
+const SHELL = ["/till/", "/static/css/app.css", "/static/css/till.css", "/static/css/printer.css",
+  "/static/js/till.js", "/static/js/till-util.js", "/static/js/amounts.js", "/static/js/cart.js",
+  "/static/js/pay.js", "/static/js/outbox.js", "/static/js/scanner.js", "/static/js/camera.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -21,7 +22,7 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
   if (event.request.mode === "navigate") {
     event.respondWith(fetch(event.request).then((resp) => {
-      if (resp.ok && url.pathname === "/till/") caches.open(CACHE).then((c) => c.put("/till/", resp.clone()));
+      if (resp.ok && !resp.redirected && url.pathname === "/till/") caches.open(CACHE).then((c) => c.put("/till/", resp.clone()));
       return resp;
     }).catch(() => caches.match("/till/")));
     return;

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
+
 from bench.gen.month import generate_month
 from inventory import stock
 from kube.report import monthly_report
+from pos import shifts
+from pos.sale_models import Sale, Shift, Tender
+
+
+def _outside_their_shift(s):
+    """Sales in no shift or another cashier's; a closed shift counted unlike its cash."""
+    wrong = s.scalar(select(func.count()).select_from(Sale).outerjoin(
+        Shift, Shift.id == Sale.shift_id).where(
+        (Shift.id.is_(None)) | (Shift.cashier_id != Sale.cashier_id)))
+    for shift in s.scalars(select(Shift)):
+        cash = s.scalar(select(func.coalesce(func.sum(Tender.amount), 0)).join(
+            Sale, Sale.id == Tender.sale_id).where(Sale.shift_id == shift.id,
+                                                  Tender.kind == "cash"))
+        report = shifts.shift_report(s, shift)
+        wrong += report.variance != 0 or report.expected_cash != shift.opening_float + cash
+    return wrong
 
 
 def test_generated_month_is_consistent_for_the_report(db):
@@ -16,6 +34,7 @@ def test_generated_month_is_consistent_for_the_report(db):
     with db.unit_of_work(write=False) as s:
         assert stock.discrepancies(s) == []
         report = monthly_report(s, "2026-10")
+        assert _outside_their_shift(s) == 0
     assert report["sales"]["count"] == 300 and report["sales"]["tender_difference"] == 0
     assert report["stock"]["difference"] == 0 and report["stock"]["cogs"] == \
         report["profit"]["cogs"]

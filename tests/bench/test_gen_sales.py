@@ -15,6 +15,7 @@ from inventory.models import StockMove
 from pos.models import EntitlementEntry
 from pos.sale_models import Sale, SaleLine, Tender
 from pos.settings import bpnt_settings
+from tests.bench.test_gen_month import _outside_their_shift
 from tests.factories import make_product, make_stock, make_token, make_user
 
 
@@ -48,6 +49,7 @@ def test_generated_sales_keep_both_ledgers_consistent_and_the_numbering_going(ap
         paid = s.scalar(select(func.sum(Tender.amount)))
         assert paid == s.scalar(select(func.sum(Sale.total)))
         generated_today = s.scalar(select(func.count()).where(Sale.business_day == today))
+        assert _outside_their_shift(s) == 0
     with db.unit_of_work() as s:
         product = make_product(s, "Dijual sesudahnya")
         make_stock(s, product, 5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bench.gen.__main__ import main as gen_main
@@ -24,6 +25,8 @@ from inventory.models import (
 from pos.models import EntitlementEntry
 from pos.sale_models import Sale, SaleLine, Tender
 from tests.factories import make_token
+
+pytestmark = pytest.mark.calendar
 
 SMALL = Size(products=120, kpm=150, sales=1_500, days=365)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from waitress import wasyncore
 from waitress.server import create_server
 
 CHROMIUM = os.environ.get("EWARUNG_CHROMIUM", "/usr/bin/chromium")
@@ -52,7 +53,15 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
-        self.server.close()
+        """Close the server from inside its own loop: closing its sockets from this thread
+        races the loop's select, which then fails with EBADF in the server's thread."""
+        server = self.server
+
+        def close_inside() -> None:
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(server._map)  # an empty map ends the loop
+
+        server.trigger.pull_trigger(close_inside)  # type: ignore[union-attr]
         self.thread.join(timeout=5)
 
 

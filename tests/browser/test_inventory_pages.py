@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from werkzeug.serving import make_server
 from inventory import stock
 from inventory.models import GoodsReceipt
 from tests.factories import PASSWORD, make_product, make_stock, make_supplier, make_user
+from tests.helpers import shop_date
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -56,7 +56,7 @@ def test_stock_pages_fit_a_tablet_and_every_control_is_big_enough_to_touch(page,
     with db.unit_of_work() as s:
         p = make_product(s, "Telur Ayam Negeri Pilihan Peternak Lokal", unit="kg",
                          tracks_expiry=True, commodity_group="animal_protein")
-        make_stock(s, p, 12, 26000, date.today() + timedelta(days=2))
+        make_stock(s, p, 12, 26000, shop_date(2))
     for path in PAGES:
         page.goto(page.base + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -84,7 +84,7 @@ def test_receiving_goods_with_the_picker_and_a_scanner(page, db):
     assert page.locator("#l-0-exp").evaluate("el => el.required")
     page.fill("#l-0-qty", "15")
     page.fill("#l-0-cost", "26000")
-    page.fill("#l-0-exp", (date.today() + timedelta(days=14)).isoformat())
+    page.fill("#l-0-exp", shop_date(14).isoformat())
     page.fill("#l-1-name", "8997035600017")
     page.press("#l-1-name", "Enter")  # what a barcode scanner types
     page.wait_for_function(

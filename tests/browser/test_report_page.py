@@ -57,3 +57,26 @@ def test_month_picker_and_print_button(tablet, shop):
     assert tablet.locator(".kube-report").is_visible()
     pdf = tablet.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_closed_month_reads_the_same_after_a_kpm_joins(tablet, shop, app, db):
+    """Issue 12, bug 5, as the ketua walks it: close October on its page, then a KPM is
+    registered; October's page still reads as it did when it was closed."""
+    from tests.factories import card_key, make_beneficiary
+
+    sign_in_with_password(tablet, "ketua", PASSWORD)
+    tablet.wait_for_url("**/")
+    tablet.goto("/kube/report?month=2026-10")
+    tablet.fill("#close-ketua", "Sri Wahyuni")
+    tablet.fill("#close-bendahara", "Tini Rohaeti")
+    tablet.click("form.close-month button[type=submit]")
+    tablet.locator(".closed-month").wait_for()
+    assert "Sri Wahyuni" in tablet.locator(".closed-month").inner_text()
+    assert tablet.locator("form.close-month").count() == 0
+    closed = tablet.locator(".kube-report").inner_text()
+
+    with app.app_context(), db.unit_of_work() as s:
+        make_beneficiary(s, card_key(app))
+    tablet.reload()
+    assert tablet.locator(".kube-report").inner_text() == closed
+    assert tablet.errors == []

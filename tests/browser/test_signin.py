@@ -11,7 +11,7 @@ from tests.browser.conftest import (
     sign_in_with_password,
     sign_in_with_pin,
 )
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, open_shift_for
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def staff(db):
     with db.unit_of_work() as s:
-        make_user(s, "cashier", "siti", full_name="Siti Aminah")
-        make_user(s, "cashier", "budi", full_name="Budi Santoso")
+        for username, name in (("siti", "Siti Aminah"), ("budi", "Budi Santoso")):
+            open_shift_for(s, make_user(s, "cashier", username, full_name=name))
         make_user(s, "manager", "ketua", full_name="Bu Sri")
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     make_product,
     make_stock,
     make_user,
+    open_shift_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def till_shop(app, db):
     card = make_card_number()
     with db.unit_of_work() as s:
         make_outlet(s)
-        make_user(s, "cashier", "siti", full_name="Siti Aminah")
+        open_shift_for(s, make_user(s, "cashier", "siti", full_name="Siti Aminah"))
         rice = make_product(s, "Beras Medium 5 kg", price=62_500)
         oil = make_product(s, "Minyak Goreng 1 L", price=18_000, commodity_group="none")
         make_stock(s, rice, 20, 55_000)
@@ -85,7 +86,7 @@ def test_bpnt_with_cash_for_the_oil(tablet, till_shop, db):
     tablet.wait_for_selector("#kpm:not([hidden])")
     assert "Lilis Wahyuni" in tablet.inner_text("#kpm")
     assert "*" in tablet.input_value("#card")  # the full number leaves the screen
-    assert tablet.input_value("#bpnt-amount") == "62500"
+    assert tablet.input_value("#bpnt-amount") == "62.500"
     tablet.fill("#edc-ref", "004512")
     tablet.fill("#cash-given", "20000")
     _finish(tablet)

@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from ewarung.audit import AuditEvent
-from ewarung.auth.models import User
-from ewarung.auth.services import MAX_FAILURES, create_user
+from ewarung.auth.limits import MAX_FAILURES
+from ewarung.auth.models import SignInLimit, User
+from ewarung.auth.services import create_user
 from ewarung.db import utcnow
 from ewarung.errors import ValidationFailed
 from ewarung.text import has_unwritable
-from tests.factories import PASSWORD, PIN, make_token, make_user
+from tests.factories import PASSWORD, PIN, make_token, make_user, open_shift_for
 from tests.helpers import error_code
 
 
@@ -94,8 +95,7 @@ def test_lock_lasts_a_minute_then_the_right_pin_works(client, db):
         client.login("siti", pin="0000")
     assert client.login("siti", pin=PIN).status_code == 429
     with db.unit_of_work() as s:  # a minute passes
-        s.execute(update(User).where(User.username == "siti")
-                  .values(locked_until=utcnow() - timedelta(seconds=1)))
+        s.execute(update(SignInLimit).values(locked_until=utcnow() - timedelta(seconds=1)))
     assert client.login("siti", pin=PIN).status_code == 200
 
 
@@ -146,8 +146,8 @@ def test_session_cookie_is_httponly_and_samesite(client, db):
 
 
 def test_pin_tile_screen_signs_a_cashier_in(client, db):
-    with db.unit_of_work() as s:
-        make_user(s, "cashier", "siti", full_name="Siti Aminah")
+    with db.unit_of_work() as s:  # with her shift open (the till asks for the float first)
+        open_shift_for(s, make_user(s, "cashier", "siti", full_name="Siti Aminah"))
     page = client.get("/login")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -81,3 +81,34 @@ def test_every_write_route_refuses_a_signed_in_browser_without_the_token(app, cl
                 resp.close()
             checked.append((method, url))
     assert len(checked) > 30
+
+
+def test_api_sign_in_refuses_a_body_another_site_could_send(client, db):
+    """A cross-site form can post text/plain without a preflight; only JSON may sign in."""
+    import json
+
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    body = json.dumps({"username": "ketua", "password": PASSWORD})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                         "multipart/form-data; boundary=x", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        resp = client.raw.post("/api/v1/auth/login", data=body, headers=headers)
+        assert (resp.status_code, error_code(resp)) == (415, "unsupported_media_type"), \
+            content_type
+        assert "ewarung_session" not in resp.headers.get("Set-Cookie", "")
+        assert client.raw.get("/api/v1/auth/me").status_code == 401
+    assert client.login("ketua", password=PASSWORD).status_code == 200
+
+
+def test_the_sign_in_page_refuses_a_form_without_this_session_s_token(app, client, db):
+    with db.unit_of_work() as s:
+        make_user(s, "cashier", "siti")
+    other = type(client)(app.test_client())
+    page = other.raw.get("/login").get_data(as_text=True)
+    foreign = page.split('name="csrf_token" value="')[1].split('"')[0]
+    for data in ({"username": "siti", "pin": "1234"},
+                 {"username": "siti", "pin": "1234", "csrf_token": foreign}):
+        resp = client.raw.post("/login", data=data)
+        assert resp.status_code == 403
+        assert client.raw.get("/api/v1/auth/me").status_code == 401

@@ -42,10 +42,11 @@ def test_first_command_installs_and_serves_the_demo_shop(tmp_path):
                            cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
     copy = tmp_path / "shop"
     for name in files:
-        src = ROOT / name
-        if src.is_file():
-            dst = copy / name
-            dst.parent.mkdir(parents=True, exist_ok=True)
+        src, dst = ROOT / name, copy / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():  # ewarung/templates and ewarung/static
+            dst.symlink_to(os.readlink(src))
+        elif src.is_file():
             dst.write_bytes(src.read_bytes())
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EWARUNG_", "VIRTUAL_ENV"))}

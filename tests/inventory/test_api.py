@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from inventory.models import GoodsReceipt, Product, StockMove
 from tests.factories import make_product, make_stock, make_supplier, make_token
-from tests.helpers import error_code
+from tests.helpers import error_code, shop_date
 
-FUTURE = (date.today() + timedelta(days=30)).isoformat()
+pytestmark = pytest.mark.calendar
 
 
 @pytest.fixture
@@ -100,6 +98,7 @@ def test_a_supplier_is_created_with_its_kind(manager):
 
 
 def test_a_goods_receipt_puts_stock_on_hand_in_batches(manager, db):
+    future = shop_date(30).isoformat()
     with db.unit_of_work() as s:
         supplier = make_supplier(s, "kube_member")
         eggs = make_product(s, "Telur", unit="kg", tracks_expiry=True,
@@ -108,7 +107,7 @@ def test_a_goods_receipt_puts_stock_on_hand_in_batches(manager, db):
     resp = manager.post("/api/v1/goods-receipts", json={
         "supplier_id": supplier.id, "reference": "SJ-0042", "lines": [
             {"product_id": eggs.id, "quantity": "12.5", "unit_cost": 26000,
-             "expires_on": FUTURE},
+             "expires_on": future},
             {"product_id": rice.id, "quantity": 4, "unit_cost": 125000}]})
     assert resp.status_code == 201, resp.get_json()
     receipt = resp.get_json()
@@ -116,7 +115,7 @@ def test_a_goods_receipt_puts_stock_on_hand_in_batches(manager, db):
     assert receipt["number"].startswith("PB-")
     stock = {row["product_id"]: row for row in manager.get("/api/v1/stock").get_json()}
     assert stock[eggs.id]["on_hand"] == "12.500" and stock[eggs.id]["value"] == 325000
-    assert stock[eggs.id]["batches"][0]["expires_on"] == FUTURE
+    assert stock[eggs.id]["batches"][0]["expires_on"] == future
     assert stock[eggs.id]["batches"][0]["quantity"] == "12.500"
 
 
@@ -134,7 +133,8 @@ def test_bad_receipt_lines_are_validation_errors_naming_the_field(manager, db, l
         supplier = make_supplier(s)
         eggs = make_product(s, "Telur", unit="kg", tracks_expiry=True)
         rice = make_product(s, "Beras 5 kg", unit="pack")
-    good = {"product_id": eggs.id, "quantity": "2", "unit_cost": 26000, "expires_on": FUTURE}
+    good = {"product_id": eggs.id, "quantity": "2", "unit_cost": 26000,
+            "expires_on": shop_date(30).isoformat()}
     line = dict(line)
     if line.pop("product", None) == "rice":
         good = {"product_id": rice.id, "unit_cost": 60000}
@@ -210,7 +210,7 @@ def test_stocktake_counts_must_be_known_products_with_valid_quantities(manager, 
 
 
 def test_write_off_and_expiry_list(manager, db):
-    soon = date.today() + timedelta(days=2)
+    soon = shop_date(2)
     with db.unit_of_work() as s:
         tofu = make_product(s, "Tahu", unit="pcs", tracks_expiry=True)
         batch = make_stock(s, tofu, 20, 600, soon)
@@ -252,3 +252,37 @@ def test_the_product_list_is_the_shape_of_the_contract(manager, db):
     assert row["commodity_group"] == "carbohydrate"
     with db.unit_of_work(write=False) as s:
         assert s.scalar(select(Product.search_key)) == "beras medium 5 kg"
+
+
+def test_the_catalogue_export_comes_as_the_media_type_the_openapi_document_gives(app, manager,
+                                                                               db):
+    """The document gave the CSV file as application/json."""
+    from tests.ewarung.contract import Contract
+
+    with db.unit_of_work() as s:
+        make_product(s, "Beras Medium 5 kg")
+    resp = manager.get("/api/v1/products/export")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert Contract(app).check("GET", "/api/v1/products/export", resp) == []
+
+
+def test_the_catalogue_export_and_a_receipt_read_in_a_bounded_number_of_statements(
+        manager, db):
+    """Each product's barcodes (export) and each line's product (receipt page) were loaded
+    on their own: 5,000 statements for a medium shop's export."""
+    from tests.factories import make_goods_receipt
+    from tests.helpers import counted_statements
+
+    with db.unit_of_work() as s:
+        products = [make_product(s, f"Produk Uji {n:02d}", barcode=f"899000000{n:04d}")
+                    for n in range(40)]
+        receipt = make_goods_receipt(s, [(p, 5, 1000, None) for p in products])
+    # the receipt page names each line twice: in the receipt, and in the form reversing it
+    for url, rows in (("/api/v1/products/export", 40), ("/inventory/products/export", 40),
+                      (f"/inventory/receipts/{receipt.id}", 80),
+                      (f"/api/v1/goods-receipts/{receipt.id}", 0)):
+        with counted_statements(db.engine) as sent:
+            resp = manager.get(url)
+        assert resp.status_code == 200
+        assert resp.get_data(as_text=True).count("Produk Uji") == rows, url
+        assert len(sent) <= 25, (url, len(sent))

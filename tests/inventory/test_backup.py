@@ -18,12 +18,12 @@ def test_the_demo_stock_restores_into_the_other_database_kind_unchanged(app, db,
     with app.app_context(), db.unit_of_work() as s:
         load_demo(s)
     path = tmp_path / "shop.ewbackup"
-    write_backup(db, path)
+    write_backup(db, path, app.config["SECRET_KEY"])
     other_url = create_pg_database() if backend == "sqlite" else \
         f"sqlite:///{tmp_path / 'restored.sqlite3'}"
     other = Database(other_url)
     try:
-        restore_backup(other, path)
+        restore_backup(other, path, app.config["SECRET_KEY"])
         figures = []
         for database in (db, other):
             with database.unit_of_work(write=False) as s:

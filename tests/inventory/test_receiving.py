@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -13,10 +12,13 @@ from inventory import receiving, stock
 from inventory.models import GoodsReceipt, StockBatch, StockMove
 from inventory.receiving import ReversalExceedsStock
 from tests.factories import make_goods_receipt, make_product, make_supplier
+from tests.helpers import shop_date
+
+pytestmark = pytest.mark.calendar
 
 
 def test_each_line_becomes_a_batch_with_its_expiry_cost_and_supplier(db):
-    expires = date.today() + timedelta(days=5)
+    expires = shop_date(5)
     with db.unit_of_work() as s:
         supplier = make_supplier(s, "local_producer", "Bu Ijah (tempe)")
         tempe = make_product(s, "Tempe", unit="pcs", tracks_expiry=True,
@@ -35,8 +37,8 @@ def test_each_line_becomes_a_batch_with_its_expiry_cost_and_supplier(db):
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"received_on": (date.today() + timedelta(days=1)).isoformat()}, "received_on"),
-    ({"expires_on": date.today() - timedelta(days=1)}, "lines.0.expires_on"),
+    ({"received_on": 1}, "received_on"),  # days from today
+    ({"expires_on": -1}, "lines.0.expires_on"),
     ({"expires_on": "31-02-2030"}, "lines.0.expires_on"),
     ({"unit_cost": "12,5"}, "lines.0.unit_cost"),
 ])
@@ -45,9 +47,10 @@ def test_impossible_dates_and_costs_are_refused(db, change, field):
         supplier = make_supplier(s)
         p = make_product(s, unit="kg", tracks_expiry=True)
     line = {"product_id": p.id, "quantity": "1", "unit_cost": 1000,
-            "expires_on": date.today() + timedelta(days=3)}
+            "expires_on": shop_date(3)}
     body = {"supplier_id": supplier.id, "lines": [line]}
     for key, value in change.items():
+        value = shop_date(value).isoformat() if isinstance(value, int) else value
         (body if key == "received_on" else line)[key] = value
     with pytest.raises(ValidationFailed) as caught, db.unit_of_work() as s:
         receiving.receive_goods(s, body)

@@ -7,15 +7,20 @@ from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
 
+import pytest
+
 from ewarung.money import line_amount
 from inventory import receiving, reports, stock
 from inventory.calendar import shop_today
 from inventory.models import COMMODITY_GROUPS, SUPPLIER_KINDS
 from tests.factories import make_goods_receipt, make_product, make_stock, make_supplier
+from tests.helpers import shop_date
+
+pytestmark = pytest.mark.calendar
 
 
 def _month_start(months_back: int) -> date:
-    first = date.today().replace(day=1)
+    first = shop_date().replace(day=1)
     for _ in range(months_back):
         first = (first - timedelta(days=1)).replace(day=1)
     return first

@@ -14,6 +14,8 @@ from inventory.ledger import InsufficientStock
 from inventory.models import StockBatch, StockMove
 from tests.factories import make_product, make_stock, make_user
 
+pytestmark = pytest.mark.calendar
+
 
 def _moves(s, ref_type="sale"):
     return s.execute(select(StockMove.batch_id, StockMove.kind, StockMove.quantity,

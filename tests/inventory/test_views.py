@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +11,9 @@ from sqlalchemy import select
 from inventory import stock
 from inventory.models import GoodsReceipt, Product, StockMove, Stocktake
 from tests.factories import PASSWORD, make_product, make_stock, make_supplier, make_user
+from tests.helpers import shop_date
 
-SOON = (date.today() + timedelta(days=2)).isoformat()
+pytestmark = pytest.mark.calendar
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_the_home_page_offers_stock_to_managers_only(client, db):
 def test_every_stock_page_renders_in_indonesian_and_english(manager, db):
     with db.unit_of_work() as s:
         p = make_product(s, "Telur Ayam", unit="kg", tracks_expiry=True)
-        make_stock(s, p, 5, 26000, date.today() + timedelta(days=1))
+        make_stock(s, p, 5, 26000, shop_date(1))
         receipt_id = s.scalar(select(GoodsReceipt.id))
     pages = ["/inventory/", "/inventory/products", "/inventory/products/new",
              f"/inventory/products/{p.id}", "/inventory/products/import",
@@ -90,7 +90,8 @@ def test_goods_are_received_by_scanning_without_javascript_and_can_be_reversed(m
     assert "isi tanggalnya" in _text(missing) and 'value="2000000000022"' in _text(missing)
     resp = manager.post("/inventory/receipts/new", data={
         "supplier_id": supplier.id, "lines-0-product_name": "2000000000022",
-        "lines-0-quantity": "40", "lines-0-unit_cost": "550", "lines-0-expires_on": SOON})
+        "lines-0-quantity": "40", "lines-0-unit_cost": "550",
+        "lines-0-expires_on": shop_date(2).isoformat()})
     assert resp.status_code == 302
     page = _text(manager.get(resp.headers["Location"]))
     assert "Tahu Putih" in page and "Rp22.000" in page
@@ -108,7 +109,7 @@ def test_goods_are_received_by_scanning_without_javascript_and_can_be_reversed(m
 def test_expired_goods_are_written_off_from_the_expiry_page(manager, db):
     with db.unit_of_work() as s:
         fish = make_product(s, "Ikan Lele", unit="kg", tracks_expiry=True)
-        batch = make_stock(s, fish, "3", 25000, date.today() + timedelta(days=1))
+        batch = make_stock(s, fish, "3", 25000, shop_date(1))
     page = _text(manager.get("/inventory/expiry?days=3"))
     assert "Ikan Lele" in page and "1 hari lagi" in page
     resp = manager.post("/inventory/write-offs", data={
@@ -184,7 +185,7 @@ def test_the_expiry_page_looks_as_far_ahead_as_the_shop_set(manager, db):
 
     with db.unit_of_work() as s:
         milk = make_product(s, "Susu Segar", unit="liter", tracks_expiry=True)
-        make_stock(s, milk, 4, 15000, date.today() + timedelta(days=10))
+        make_stock(s, milk, 4, 15000, shop_date(10))
     assert "Susu Segar" not in _text(manager.get("/inventory/expiry"))
     with db.unit_of_work() as s:
         set_setting(s, "inventory.expiry_warning_days", 14)

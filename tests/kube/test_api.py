@@ -17,6 +17,8 @@ from kube.models import Expense, KubeMember
 from tests.factories import make_token
 from tests.helpers import error_code
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def manager(client, db):
@@ -56,7 +58,7 @@ def test_bad_expenses_name_the_field(manager, body, field):
 def test_members_and_shu_settings(manager):
     manager.post("/api/v1/kube/members", json={"name": "Sri", "position": "ketua"})
     member = manager.post("/api/v1/kube/members", json={"name": "Tini", "weight": "2.5"})
-    assert member.get_json()["weight"] == "2.5"
+    assert member.get_json()["weight"] == "2.500"  # as every quantity, 3 decimals
     patched = manager.patch(f"/api/v1/kube/members/{member.get_json()['id']}",
                             json={"active": False})
     assert patched.get_json()["active"] is False
@@ -144,3 +146,25 @@ def test_any_unicode_name_or_note_is_stored_as_written_or_refused_with_a_reason(
             stored = s.get(Expense, expense[0]).note
             assert stored == (note + tag).strip()
             assert not has_unwritable(stored, multiline=True)
+
+
+def test_the_shu_settings_answer_what_the_openapi_document_says(app, manager):
+    """The percentages came back as decimal strings ("30") where the document said numbers."""
+    from tests.ewarung.contract import Contract
+
+    contract = Contract(app)
+    shown = manager.get("/api/v1/kube/shu")
+    assert contract.check("GET", "/api/v1/kube/shu", shown) == []
+    body = {"percentages": {"reserve": "12.5", "members": 37.5, "management": "10",
+                            "social": 20, "other": "20.00"}, "member_split": "weight"}
+    changed = manager.put("/api/v1/kube/shu", json=body)
+    assert changed.status_code == 200, changed.get_json()
+    assert contract.check("PUT", "/api/v1/kube/shu", changed) == []
+    again = manager.get("/api/v1/kube/shu")
+    assert contract.check("GET", "/api/v1/kube/shu", again) == []
+    assert {k: float(v) for k, v in again.get_json()["percentages"].items()} == {
+        "reserve": 12.5, "members": 37.5, "management": 10, "social": 20, "other": 20}
+    zero = {**body, "percentages": {**body["percentages"], "social": "-0", "other": "40"}}
+    changed = manager.put("/api/v1/kube/shu", json=zero)
+    assert changed.get_json()["percentages"]["social"] == "0"
+    assert contract.check("PUT", "/api/v1/kube/shu", changed) == []

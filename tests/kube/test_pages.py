@@ -10,6 +10,8 @@ from sqlalchemy import select
 from kube.models import Expense, KubeMember
 from tests.factories import PASSWORD, make_user
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def manager(client, db):
@@ -44,7 +46,7 @@ def test_bad_amount_is_explained_and_saves_nothing(manager, db):
     resp = manager.post("/kube/expenses", data={
         "csrf_token": _token(page), "spent_on": "2026-11-05", "category": "rent",
         "amount": "dua ratus"})
-    assert "Tulis jumlah dalam Rupiah" in resp.get_data(as_text=True)
+    assert "Harus berupa jumlah Rupiah bulat" in resp.get_data(as_text=True)
     with db.unit_of_work(write=False) as s:
         assert s.scalars(select(Expense)).all() == []
 

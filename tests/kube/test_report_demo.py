@@ -1,8 +1,9 @@
 """The monthly report of the demo shop: what `ewarung demo` records balances, in every file.
 
-The demo (`ewarung.demo.DOMAIN_DEMOS`) builds months of deliveries and the last weeks of
-sales, voids and a return through the real services, dated relative to today; the report of
-the demo's month (today's) must balance and open as JSON, PDF and XLSX.
+The demo (`ewarung.demo.DOMAIN_DEMOS`) builds months of deliveries and, from the first day
+of last month, sales, voids and a return through the real services, dated relative to today;
+the report of the demo's whole month (last month) must balance and open as JSON, PDF and XLSX,
+and so must this month's, however few days it has had.
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ from tests.factories import make_token
 from tests.kube.conftest import sql
 from tests.pos.conftest import run_cli
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def demo_month(app, db, client) -> str:
-    """The demo shop loaded by the CLI, a manager's token on `client`, and the demo's month."""
+    """The demo shop loaded by the CLI, a manager's token on `client`, and the demo's whole
+    month (last month)."""
     result = run_cli(app, "demo")
     assert result.exit_code == 0, result.output
     with db.unit_of_work() as s:
         client.token = make_token(s, "manager")
-        return month_label(shop_today(s).replace(day=1))
+        return month_label(previous_months(shop_today(s).replace(day=1), 2)[0])
 
 
 def _balances(report):
@@ -56,7 +60,11 @@ def test_the_demo_months_report_balances_as_json_pdf_and_xlsx(client, db, demo_m
     assert stock["cogs"] - stock["returns"] == report["profit"]["cogs"]
     with db.unit_of_work(write=False) as s:
         held = sql(s, "SELECT sum(value_left) FROM stock_batches")[0][0]
-    assert stock["closing"] == held  # nothing happened after the demo's month
+        this_month = month_label(shop_today(s).replace(day=1))
+    now = client.get(f"/api/v1/reports/monthly?month={this_month}").get_json()
+    _balances(now)
+    assert now["stock"]["opening"] == stock["closing"]
+    assert now["stock"]["closing"] == held  # nothing happened after this month
 
     pdf = client.get(f"/api/v1/reports/monthly/{demo_month}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -12,9 +12,13 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import pytest
+
 from ewarung.money import split
 from kube.report import monthly_report
 from tests.kube.conftest import one, sql
+
+pytestmark = pytest.mark.calendar
 
 COMPLETED = "s.status = 'completed' AND s.business_day >= :first AND s.business_day <= :last"
 RETURNED = ("FROM sale_return_lines rl JOIN sale_returns r ON r.id = rl.return_id "

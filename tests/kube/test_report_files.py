@@ -226,3 +226,15 @@ def test_the_openapi_document_describes_the_report_endpoints(manager):
     assert "month" in {p["name"] for p in paths["/api/v1/reports/monthly"]["get"]["parameters"]}
     assert "get" in paths["/api/v1/reports/monthly/{month}.{fmt}"]
     assert "202" in paths["/api/v1/reports/monthly/{month}/print"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "csv"])
+def test_each_report_file_comes_as_the_media_type_the_openapi_document_gives(app, manager, fmt):
+    """The document gave every file as application/json (the default of a view without
+    an output schema)."""
+    from tests.ewarung.contract import Contract
+
+    url = f"/api/v1/reports/monthly/{MONTH}.{fmt}"
+    resp = manager.get(url)
+    assert resp.status_code == 200
+    assert Contract(app).check("GET", url, resp) == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bench.gen.beneficiaries import generate_beneficiaries
 from pos.cards import luhn_valid
 from pos.models import Beneficiary, KksCard
+
+pytestmark = pytest.mark.calendar
 
 
 def test_generated_kpm_look_up_with_their_credit(app, db, cashier):

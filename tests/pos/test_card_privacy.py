@@ -6,11 +6,16 @@ import io
 import logging
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text
 
+from inventory.calendar import shop_today
 from pos import ledger
+from pos.settings import bpnt_settings
 from tests.factories import make_card_number, make_nik
 from tests.pos.conftest import run_cli
+
+pytestmark = pytest.mark.calendar
 
 
 def _dump(db) -> str:
@@ -75,10 +80,12 @@ def _exercise(app, db, manager, cashier, tmp_path) -> list[str]:
     cashier.get(f"/api/v1/beneficiaries/lookup?card={cards[4]}")     # not registered
     cashier.get(f"/api/v1/beneficiaries/lookup?card={bad}")          # bad Luhn
     manager.post(f"/api/v1/beneficiaries/{bid}/card", json={"card": cards[4]})
-    manager.post("/api/v1/entitlements", json={"period": "2026-11", "amount": 200_000})
+    with db.unit_of_work(write=False) as s:
+        period, today = bpnt_settings(s).month(), shop_today(s)
+    manager.post("/api/v1/entitlements", json={"period": period, "amount": 200_000})
     with db.unit_of_work() as s:
         ledger.redeem(s, bid, 50_000, sale_id=1, edc_ref="004512")
-    bank = f"tanggal,kode_approval,nominal,no_kartu\n02/11/2026,004512,50000,{cards[4]}\n"
+    bank = f"tanggal,kode_approval,nominal,no_kartu\n{today:%d/%m/%Y},004512,50000,{cards[4]}\n"
     manager.post("/api/v1/reconciliations", content_type="multipart/form-data",
                  data={"file": (io.BytesIO(bank.encode()), "edc.csv")})
     return [*cards, bad]

@@ -48,7 +48,7 @@ def test_typed_numbers_lose_their_spaces_and_dashes(typed, digits):
 @pytest.mark.parametrize(("typed", "fragment"), [
     ("", "kosong"), ("5264 2210 0000 123X", "hanya boleh berisi angka"),
     ("526422100000123", "16 sampai 19"), ("52642210000012320000", "16 sampai 19"),
-    ("5264221000001233", "Luhn"),
+    ("5264221000001233", "angka terakhirnya tidak cocok"),
 ])
 def test_bad_numbers_are_refused_with_a_reason_that_does_not_repeat_the_number(typed, fragment):
     with pytest.raises(InvalidCardNumber) as err:

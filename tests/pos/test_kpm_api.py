@@ -170,3 +170,19 @@ def test_reasons_with_control_characters_are_refused_by_field(manager, db, key):
         assert "reason" in refused_fields(status)
     body = manager.get(f"/api/v1/beneficiaries/{bid}").get_json()
     assert body["active"] is True and body["entitlement"]["remaining"] == 200_000
+
+
+def test_the_unserved_list_reads_a_whole_shop_in_a_bounded_number_of_statements(
+        manager, db, key):
+    """Each KPM's card was loaded on its own: 10,000 statements on a medium shop."""
+    from tests.helpers import counted_statements
+
+    with db.unit_of_work() as s:
+        for n in range(40):
+            credit(s, make_beneficiary(s, key, name=f"KPM Belum {n:02d}"))
+    for url in ("/api/v1/beneficiaries/unserved", "/bpnt/unserved", "/bpnt/unserved.csv"):
+        with counted_statements(db.engine) as sent:
+            resp = manager.get(url)
+        assert resp.status_code == 200
+        assert resp.get_data(as_text=True).count("KPM Belum") == 40, url
+        assert len(sent) <= 25, (url, len(sent))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from pos.cards import luhn_valid
 from pos.models import Beneficiary
 from tests.pos.conftest import run_cli
+
+pytestmark = pytest.mark.calendar
 
 
 def test_demo_loads_kpm_in_three_villages_and_prints_cards_that_look_up(app, db, cashier):

@@ -9,8 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from bench.gen.xlsx import excel_xlsx
 from ewarung.errors import ValidationFailed
-from pos.kpm_file import cell_text, parse_beneficiaries, parse_file, read_table, rows_to_csv
+from pos.kpm_file import (
+    cell_text,
+    cut_by_excel,
+    parse_beneficiaries,
+    parse_file,
+    read_table,
+    rows_to_csv,
+)
 from tests.factories import make_card_number, make_nik
 
 HEADER = ["NIK", "Nama", "No_KKS", "Desa", "No_KK", "Alamat"]
@@ -59,8 +67,18 @@ def test_a_number_destroyed_by_the_spreadsheet_is_rejected_with_a_reason():
     assert [r.row for r in plan.rows] == [4]
 
 
+def nik_ending_in(last: str) -> str:
+    """A valid NIK whose last digit is `last`."""
+    return next(n for n in iter(make_nik, None) if n.endswith(last))
+
+
+def card_ending_in(last: str) -> str:
+    """A valid KKS number (Luhn) whose last digit is `last`."""
+    return next(c for c in iter(make_card_number, None) if c.endswith(last))
+
+
 def test_xlsx_numbers_stored_as_numbers_are_read_as_digits():
-    nik, card = make_nik(), make_card_number()
+    nik, card = nik_ending_in("7"), make_card_number()
     book = Workbook()
     sheet = book.active
     sheet.append(["nik", "nama", "no_kks", "desa", "no_kk"])
@@ -72,6 +90,38 @@ def test_xlsx_numbers_stored_as_numbers_are_read_as_digits():
     plan = parse_file(buf.getvalue())
     assert [(r.nik, r.no_kk, r.card_number) for r in plan.rows] == [(nik, nik, card)]
     assert codes(plan) == {3: "number_destroyed", 4: "number_destroyed"}
+
+
+def test_a_16_digit_number_cell_ending_in_0_is_rejected_as_cut_by_excel():
+    cut_nik, whole_nik = nik_ending_in("0"), nik_ending_in("3")
+    cut_card, whole_card = card_ending_in("0"), card_ending_in("4")
+    rows = [["nik", "nama", "no_kks", "desa", "no_kk"],
+            [int(cut_nik), "Angka terpotong", make_card_number(), "Sukamaju"],      # 2
+            [float(cut_nik), "Angka pecahan", make_card_number(), "Sukamaju"],      # 3
+            [make_nik(), "Kartu terpotong", int(cut_card), "Sukamaju"],             # 4
+            [make_nik(), "KK terpotong", make_card_number(), "Sukamaju", int(cut_nik)],  # 5
+            [cut_nik, "Teks tetap teks", make_card_number(), "Sukamaju", cut_nik],  # 6
+            [int(whole_nik), "Tidak terpotong", int(whole_card), "Sukamaju"],       # 7
+            [nik_ending_in("5"), "Kartu teks", cut_card, "Sukamaju"]]               # 8
+    plan = parse_file(excel_xlsx(rows))
+    assert codes(plan) == {2: "number_unreliable", 3: "number_unreliable",
+                           4: "number_unreliable", 5: "number_unreliable"}
+    assert [(r.row, r.nik, r.card_number) for r in plan.rows][1:] == [
+        (7, whole_nik, whole_card), (8, plan.rows[2].nik, cut_card)]
+    columns = [r.params["column"] for r in plan.rejected]
+    assert columns == ["nik", "nik", "no_kks", "no_kk"]
+    message = plan.rejected[2].message()
+    assert "15 digit" in message and "Format kolom no_kks sebagai Teks" in message
+    assert cut_card not in message and cut_card[:15] not in message
+    assert parse_beneficiaries([HEADER, good_row(nik=cut_nik)]).rejected == []  # text: as is
+
+
+def test_only_number_cells_of_16_digits_or_more_ending_in_0_count_as_cut():
+    assert cut_by_excel(3528010101700000) and cut_by_excel(3528010101700000.0)
+    assert cut_by_excel(52642212345678900)
+    assert not cut_by_excel(3528010101700001) and not cut_by_excel("3528010101700000")
+    assert not cut_by_excel(352801010170000) and not cut_by_excel(True)
+    assert not cut_by_excel(3.52701e15 + 0.5) and not cut_by_excel(None)
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -17,6 +17,8 @@ from pos.models import EntitlementEntry
 from pos.settings import bpnt_settings
 from tests.factories import credit, make_beneficiary
 
+pytestmark = pytest.mark.calendar
+
 
 def kpm_with(db, key, amount=200_000, **kw):
     with db.unit_of_work() as s:

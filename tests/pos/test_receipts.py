@@ -67,6 +67,20 @@ def test_a_bpnt_sale_prints_its_receipt_after_the_commit(cashier, shop, db, outl
     assert "qr_store" in [name for name, _ in decode(tcp_printer.jobs()[-1]).commands]
 
 
+@pytest.mark.parametrize("url", ["lpt://1", "network://", "serial:///dev/ttyUSB0?baudrate=x"])
+def test_a_printer_address_that_is_no_printer_never_costs_a_sale(cashier, shop, db, url):
+    with db.unit_of_work() as s:  # saved by an earlier version, or edited in the database
+        set_setting(s, "printer.url", url)
+    resp = cashier.post("/api/v1/sales", json=shop.body([(shop.oil, 1)], [{"kind": "cash"}]))
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:300]
+    process_pending(db)
+    receipt = next(j for j in jobs(db) if j.kind == "receipt")
+    assert receipt.sale_id == resp.get_json()["id"] and receipt.state != "done"
+    assert receipt.last_error and url.split(":")[0] in receipt.last_error
+    status = cashier.get("/api/v1/printer")
+    assert status.status_code == 200 and status.get_json()["online"] is None
+
+
 def test_no_drawer_kick_without_cash_and_an_archive_copy_of_bpnt_by_setting(cashier, shop,
                                                                             db):
     with db.unit_of_work() as s:

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from ewarung.errors import ValidationFailed
+from ewarung.tabular import FileRefused
 from pos.reconcile import (
+    SETTLEMENT_LIMITS,
     Txn,
     match,
     normal_reference,
@@ -122,3 +124,13 @@ def test_a_settlement_file_without_the_mapped_columns_is_refused():
     with pytest.raises(ValidationFailed) as err:
         read_settlement(b"a,b,c\n1,2,3\n", {})
     assert "tanggal" in err.value.message()
+
+
+def test_a_settlement_file_longer_than_its_limit_is_refused_whole():
+    line = "01/11/2026;004512;50.000;526422******1234\n"
+    header = "tanggal;kode_approval;nominal;no_kartu\n"
+    limit = SETTLEMENT_LIMITS.rows
+    assert len(read_settlement((header + line * (limit - 1)).encode(), {}).txns) == limit - 1
+    with pytest.raises(FileRefused) as caught:
+        read_settlement((header + line * limit).encode(), {})
+    assert "10.000 baris" in caught.value.message()

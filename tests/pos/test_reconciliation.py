@@ -13,8 +13,10 @@ from ewarung.errors import ValidationFailed
 from pos import ledger
 from pos.models import ReconciliationRun
 from pos.reconciliation import save_settlement_columns, settlement_columns
-from tests.factories import credit, make_beneficiary, make_card_number
+from tests.factories import PASSWORD, credit, make_beneficiary, make_card_number, make_user
 from tests.helpers import error_code
+
+pytestmark = pytest.mark.calendar
 
 START = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta
 
@@ -108,7 +110,7 @@ def test_a_bank_file_with_other_column_names_needs_the_mapping(manager, db, key)
 
 
 def test_a_backup_with_replaced_cards_reversals_and_reconciliations_restores(
-        manager, db, key, tmp_path, backend):
+        app, manager, db, key, tmp_path, backend):
     from ewarung.backup import restore_backup, write_backup
     from ewarung.db import Database
     from tests.conftest import create_pg_database, drop_pg_database
@@ -122,11 +124,11 @@ def test_a_backup_with_replaced_cards_reversals_and_reconciliations_restores(
         ledger.reverse(s, lines[0]["entry"], 10_000)
     post(manager, to_csv(lines))
     path = tmp_path / "shop.ewbackup"
-    write_backup(db, path)
+    write_backup(db, path, app.config["SECRET_KEY"])
     url = create_pg_database() if backend == "sqlite" else f"sqlite:///{tmp_path / 'r.db'}"
     target = Database(url)
     try:
-        restore_backup(target, path)
+        restore_backup(target, path, app.config["SECRET_KEY"])
         assert _contents(target) == _contents(db)
     finally:
         target.dispose()
@@ -152,3 +154,33 @@ def test_control_characters_never_reach_a_stored_reconciliation(manager, db, key
                                         "amount": "Jumlah", "card": "Kartu"})
         assert list(caught.value.details["fields"]) == ["reference"]
         assert settlement_columns(s)["reference"] != "Appr\x00oval"
+
+
+def test_bank_rows_with_numbers_or_dates_no_shop_can_hold_are_unreadable(manager, db, key):
+    lines = shop_day(db, key, n=5)
+    lines[1]["nominal"] = "99999999999999999999"
+    lines[2]["tanggal"] = "31/12/9999"
+    lines[3]["nominal"] = "٥٠٠٠٠"
+    lines[4]["tanggal"] = "٠٢/١١/٢٠٢٦"
+    resp = post(manager, to_csv(lines))
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:300]
+    body = resp.get_json()
+    assert (body["matched"], body["unreadable"]) == (1, 4)
+
+
+def test_a_settlement_line_over_the_csv_field_limit_is_a_validation_error(manager, db, key,
+                                                                          client):
+    lines = shop_day(db, key, n=2)
+    lines[1]["kode_approval"] = "9" * 140_000
+    resp = post(manager, to_csv(lines))
+    assert (resp.status_code, error_code(resp)) == (422, "validation_error"), resp.get_data()
+    assert "Baris 3" in resp.get_json()["error"]["message"]
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    assert client.login("ketua", password=PASSWORD).status_code == 200
+    page = client.post("/bpnt/reconciliation", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(to_csv(lines)), "edc.csv"), "col_date": "tanggal",
+        "col_reference": "kode_approval", "col_amount": "nominal", "col_card": "no_kartu"})
+    assert page.status_code == 422 and "Baris 3" in page.get_data(as_text=True)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(ReconciliationRun)).all() == []

@@ -20,6 +20,8 @@ from tests.factories import make_beneficiary, make_card_number, make_user
 from tests.helpers import error_code
 from tests.pos.conftest import card_key
 
+pytestmark = pytest.mark.calendar
+
 SALE_TABLES = (Sale, SaleLine, Tender, SaleCounter)
 
 
@@ -53,6 +55,18 @@ def test_a_cash_sale_answers_the_contract_and_takes_stock(cashier, shop, db):
     with db.unit_of_work(write=False) as s:
         assert stock.on_hand(s, shop.rice.id) == Decimal("18.000")
         assert stock.discrepancies(s) == []
+
+
+def test_the_sales_list_of_a_shop_that_has_sales(cashier, shop):
+    made = [cashier.post("/api/v1/sales", json=shop.body([(shop.oil, n)], [{"kind": "cash"}])
+                         ).get_json() for n in (1, 2)]
+    resp = cashier.get("/api/v1/sales")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    listed = resp.get_json()
+    assert [(s["number"], s["total"]) for s in listed] == \
+        [(m["number"], m["total"]) for m in reversed(made)]
+    found = cashier.get(f"/api/v1/sales?q={made[0]['number'][-4:]}").get_json()
+    assert [s["id"] for s in found] == [made[0]["id"]]
 
 
 def test_bpnt_pays_the_food_and_cash_the_oil(cashier, shop, db):
@@ -340,12 +354,8 @@ def test_get_sale_shows_status_and_lines(cashier, shop):
     assert cashier.get("/api/v1/sales/999999").status_code == 404
 
 
-def test_an_open_shift_is_recorded_and_can_be_required(cashier, shop, db):
-    with db.unit_of_work() as s:
-        set_setting(s, "sales.require_shift", True)
-    body = shop.body([(shop.oil, 1)], [{"kind": "cash"}])
-    assert error_code(cashier.post("/api/v1/sales", json=body)) == "shift_required"
-    shift = cashier.post("/api/v1/shifts", json={"opening_float": 100_000}).get_json()
+def test_the_sale_is_recorded_in_the_cashiers_open_shift(cashier, shop, db):
+    shift = cashier.get("/api/v1/shifts/current").get_json()["shift"]
     resp = cashier.post("/api/v1/sales", json=shop.body([(shop.oil, 1)], [{"kind": "cash"}]))
     assert resp.status_code == 201
     assert cashier.get(f"/api/v1/sales/{resp.get_json()['id']}").get_json()["shift_id"] == \
@@ -359,12 +369,13 @@ def test_a_replay_answers_the_sale_even_when_today_it_would_be_refused(cashier, 
     first = cashier.post("/api/v1/sales", json=body)
     with db.unit_of_work() as s:
         update_product(s, shop.rice.id, {"active": False})
-        set_setting(s, "sales.require_shift", True)
+    sid = cashier.get("/api/v1/shifts/current").get_json()["shift"]["id"]
+    cashier.post(f"/api/v1/shifts/{sid}/close", json={"counted_cash": 62_500})
     again = cashier.post("/api/v1/sales", json=body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json() == first.get_json()
     refused = cashier.post("/api/v1/sales", json=shop.body([(shop.oil, 1)], [{"kind": "cash"}]))
-    assert error_code(refused) == "shift_required"
+    assert error_code(refused) == "no_open_shift"
 
 
 @pytest.mark.parametrize(("tender", "field"), [

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from ewarung.audit import AuditEvent
-from ewarung.auth.models import User
+from ewarung.auth.models import SignInLimit
 from inventory import stock
 from inventory.models import StockBatch, StockMove
 from pos import ledger
 from pos.sale_models import Sale, SaleReturn
-from tests.factories import make_stock, make_user
-from tests.helpers import error_code
+from tests.factories import make_stock, make_user, open_shift_for
+from tests.helpers import error_code, shop_date
+
+pytestmark = pytest.mark.calendar
 
 MANAGER = {"username": "ketua", "pin": "1234"}
 
@@ -39,7 +41,7 @@ def remaining(db, kpm_id):
 def test_a_void_puts_stock_back_into_the_batches_it_came_from(cashier, shop, db,
                                                               manager_user):
     with db.unit_of_work() as s:  # an older batch expiring sooner: FEFO takes it first
-        early = make_stock(s, shop.rice, 3, 50_000, expires_on=date.today() + timedelta(days=5))
+        early = make_stock(s, shop.rice, 3, 50_000, expires_on=shop_date(5))
     sale = cashier.post("/api/v1/sales", json=shop.body(
         [(shop.rice, 5), (shop.eggs, "2.5")], [shop.bpnt(150_000), {"kind": "cash"}])
     ).get_json()
@@ -83,7 +85,8 @@ def test_a_void_is_refused_without_a_managers_pin(cashier, shop, db, manager_use
     assert batch_left(db, shop.rice_batch) == Decimal("19.000")
     assert remaining(db, shop.kpm_id) == 200_000 - 62_500
     with db.unit_of_work(write=False) as s:  # the wrong PIN counts toward the lock-out
-        assert s.scalar(select(User.failed_attempts).where(User.username == "ketua")) == 1
+        assert s.scalar(select(SignInLimit.failures).where(
+            SignInLimit.key.startswith(f"approver:{manager_user}~"))) == 1
 
 
 def test_a_sale_is_voided_once(cashier, shop, manager_user):
@@ -163,7 +166,7 @@ def test_the_sale_page_voids_with_a_managers_pin(app, db, shop, cashier, manager
                         ).get_json()
     page = ApiClient(app.test_client())
     with db.unit_of_work() as s:
-        make_user(s, "cashier", "rina", full_name="Rina")
+        open_shift_for(s, make_user(s, "cashier", "rina", full_name="Rina"))
     assert page.login("rina", pin=PIN).status_code == 200
     html = page.get(f"/sales/{sale['id']}").get_data(as_text=True)
     assert sale["number"] in html and "Minyak Goreng" in html

@@ -226,14 +226,14 @@ def test_a_test_page_shows_the_profile_and_is_audited(db, tcp_printer):
 
 
 def test_print_jobs_and_their_bytes_survive_a_backup_into_the_other_database(
-        db, tcp_printer, other_backend_url, tmp_path):
+        app, db, tcp_printer, other_backend_url, tmp_path):
     _enqueue(db, tcp_printer.url, make_sale_receipt("cash"), sale_id=3)
     process_pending(db)
     path = tmp_path / "shop.ewbackup"
-    assert write_backup(db, path)["print_jobs"] == 2
+    assert write_backup(db, path, app.config["SECRET_KEY"])["print_jobs"] == 2
     target = Database(other_backend_url)
     try:
-        restore_backup(target, path)
+        restore_backup(target, path, app.config["SECRET_KEY"])
         assert [(j.kind, j.state, j.data, j.payload) for j in _jobs(target)] == \
             [(j.kind, j.state, j.data, j.payload) for j in _jobs(db)]
     finally:

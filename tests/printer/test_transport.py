@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tty
+
 import pytest
 from escpos import printer as escpos_printers
 
@@ -80,14 +82,14 @@ def test_a_serial_printer_on_a_pty_receives_exactly_the_dummy_rendering(pty_prin
     assert pty_printer.received(len(data)) == data
 
 
-def test_a_file_printer_gets_the_bytes(tmp_path):
-    path = tmp_path / "lp0"
-    path.touch()
+def test_a_file_printer_gets_the_bytes(pty_printer):
+    """A device file (here a pty's end, which a serial printer would hold) gets the job."""
+    tty.setraw(pty_printer.slave)  # as a printer's port: bytes as they are, no CR added
     data = render_receipt(make_sale_receipt(), paper_profile(PROFILE_80))
-    target = parse_target(f"file://{path}")
+    target = parse_target(f"file://{pty_printer.path}")
     assert target is not None
     send(target, data, PROFILE_80)
-    assert path.read_bytes() == data
+    assert pty_printer.received(len(data)) == data
 
 
 def test_a_refused_connection_raises_instead_of_pretending():

@@ -118,7 +118,10 @@ def _sign_in(client, db, role):
 def test_the_admin_page_shows_the_environment_and_saves_overrides(client, db, printer_url):
     _sign_in(client, db, "admin")
     page = client.get("/admin/printer").get_data(as_text=True)
-    assert printer_url in page and "Cetak halaman uji" in page and 'name="csrf_token"' in page
+    host, port = printer_url.removeprefix("network://").rsplit(":", 1)
+    # the printer the app was started with, in words: its kind, address and port
+    assert f"printer jaringan {host}, port {port}" in page
+    assert "Cetak halaman uji" in page and 'name="csrf_token"' in page
     resp = client.post("/admin/printer", data={
         "csrf_token": client.csrf, "url": "serial:///dev/ttyUSB0?baudrate=19200",
         "profile": PROFILE_58, "font": "b", "archive_copy": "on"})

@@ -1,0 +1,235 @@
+"""`ewarung doctor`: what the shop computer needs fixed, in plain Indonesian.
+
+Each check adds what is wrong (with what to do about it) or a few words of what is fine;
+the command exits non-zero when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ewarung import consistency
+from ewarung.audit import AuditEvent
+from ewarung.config import Config
+from ewarung.db import Database
+from ewarung.errors import N_
+from ewarung.installation import (
+    SecretKeyMismatch,
+    key_fingerprint,
+    last_backup,
+    short,
+    stored_fingerprint,
+)
+from ewarung.migrate import current_revision, head_revision
+from ewarung.shop import shop_timezone
+
+#: a clock outside these years is wrong (a flat clock battery starts in 1970 or 2000)
+YEARS = (2025, 2099)
+#: how far the clock may be behind the newest record before it counts as wrong
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What counts as enough."""
+
+    min_free_mb: int = 1024
+    max_backup_age: timedelta = timedelta(hours=36)
+
+
+@dataclass
+class Checkup:
+    """One examination of the shop computer."""
+
+    db: Database
+    config: Config
+    limits: Limits
+    now: datetime
+    problems: list[str] = field(default_factory=list)
+    fine: list[str] = field(default_factory=list)
+
+
+def _when(c: Checkup, moment: datetime) -> str:
+    with c.db.unit_of_work(write=False) as session:
+        return moment.astimezone(shop_timezone(session)).strftime("%d-%m-%Y %H:%M")
+
+
+def _age(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return N_("kurang dari 1 jam")
+    return N_("%d jam") % hours if hours < 48 else N_("%d hari") % (hours // 24)
+
+
+def check_database(c: Checkup) -> bool:
+    """The file or server reads back whole, is set up durably and is up to date."""
+    try:
+        with c.db.engine.connect() as conn:
+            if c.db.is_sqlite:
+                found = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+                if found != ["ok"]:
+                    c.problems.append(N_("Berkas basis data rusak (%s). Hentikan layanan, lalu "
+                                         "pulihkan cadangan terakhir ke basis data baru dengan "
+                                         "`ewarung restore`.") % "; ".join(found)[:300])
+                    return False
+            else:
+                _postgresql_settings(c, conn)
+                for table in inspect(conn).get_table_names():  # reads every page once
+                    conn.execute(text(f'SELECT count(*) FROM "{table}"'))
+    except SQLAlchemyError as exc:
+        c.problems.append(N_("Basis data tidak bisa dibaca: %s") % str(exc).splitlines()[0][:200])
+        return False
+    if current_revision(c.db.engine) != head_revision():
+        c.problems.append(N_("Basis data belum diperbarui: jalankan `ewarung init`."))
+        return False
+    with c.db.unit_of_work(write=False) as session:
+        for found_problem in consistency.problems(session):
+            c.problems.append(N_("Data tidak konsisten: %s. Pulihkan cadangan yang baik atau "
+                                 "hubungi pendamping teknis.") % found_problem)
+    c.fine.append(N_("basis data utuh"))
+    return True
+
+
+def _postgresql_settings(c: Checkup, conn: object) -> None:
+    for name in ("fsync", "full_page_writes"):
+        value = conn.exec_driver_sql(f"SHOW {name}").scalar()  # type: ignore[attr-defined]
+        if value != "on":
+            c.problems.append(N_("PostgreSQL berjalan dengan %(name)s=%(value)s: penjualan bisa "
+                                 "hilang saat listrik padam. Ubah ke `%(name)s = on` di "
+                                 "postgresql.conf lalu mulai ulang PostgreSQL.")
+                              % {"name": name, "value": value})
+
+
+def check_disk(c: Checkup) -> None:
+    """Room for the database to grow and the logs to be written."""
+    places = {c.config.data_dir}
+    if c.db.is_sqlite and c.db.engine.url.database:
+        places.add(Path(c.db.engine.url.database).resolve().parent)
+    for place in sorted(places):
+        free_mb = shutil.disk_usage(place).free // 2**20
+        if free_mb < c.limits.min_free_mb:
+            c.problems.append(N_("Ruang disk tinggal %(free)d MB di %(place)s (paling sedikit "
+                                 "%(need)d MB): hapus berkas yang tidak perlu atau pindah ke "
+                                 "disk yang lebih besar.")
+                              % {"free": free_mb, "place": place, "need": c.limits.min_free_mb})
+            return
+    c.fine.append(N_("ruang disk cukup"))
+
+
+def check_backup(c: Checkup) -> None:
+    """A backup was made, and recently."""
+    with c.db.unit_of_work(write=False) as session:
+        last = last_backup(session)
+    if last is None:
+        c.problems.append(N_("Belum pernah ada cadangan. Colokkan disk USB lalu jalankan "
+                             "`ewarung backup --rotate FOLDER_USB --keep 14`, dan pasang "
+                             "cadangan harian dengan `ewarung service install --backup-dir "
+                             "FOLDER_USB`."))
+        return
+    at, where = last
+    age = c.now - at
+    if age > c.limits.max_backup_age:
+        c.problems.append(N_("Cadangan terakhir dibuat %(age)s lalu (%(when)s, %(where)s). "
+                             "Periksa disk USB dan cadangan harian (`systemctl status "
+                             "ewarung-backup.timer`), lalu jalankan `ewarung backup --rotate "
+                             "FOLDER_USB`.")
+                          % {"age": _age(age), "when": _when(c, at), "where": where})
+        return
+    c.fine.append(N_("cadangan terakhir %s lalu") % _age(max(age, timedelta(0))))
+
+
+def check_secret_key(c: Checkup) -> None:
+    """The key in use is the one the data is keyed with."""
+    with c.db.engine.connect() as conn:
+        stored = stored_fingerprint(conn)
+    current = key_fingerprint(c.config.secret_key)
+    if stored is None:
+        c.problems.append(N_("Kunci rahasia belum dicatat untuk data ini: jalankan "
+                             "`ewarung init`."))
+    elif stored != current:
+        c.problems.append(SecretKeyMismatch(stored=short(stored), current=short(current),
+                                            source=c.config.secret_key_source).message())
+    else:
+        c.fine.append(N_("kunci rahasia cocok"))
+
+
+def check_year(c: Checkup) -> bool:
+    """The computer's year is plausible."""
+    if YEARS[0] <= c.now.year <= YEARS[1]:
+        return True
+    c.problems.append(N_("Tahun pada jam komputer (%d) tidak masuk akal: atur tanggal dan "
+                         "jam komputer (baterai jam di papan induk mungkin habis).")
+                      % c.now.year)
+    return False
+
+
+def check_clock(c: Checkup) -> None:
+    """The computer's clock is not before what is already recorded."""
+    from pos.sale_models import Sale
+
+    with c.db.unit_of_work(write=False) as session:
+        newest = max((t for t in (session.scalar(select(func.max(Sale.created_at))),
+                                  session.scalar(select(func.max(AuditEvent.at))))
+                      if t is not None), default=None)
+    if newest is not None and c.now < newest - CLOCK_SLACK:
+        c.problems.append(N_("Jam komputer (%(now)s) lebih awal dari data terakhir yang tercatat "
+                             "(%(newest)s): atur tanggal dan jam komputer, karena penjualan baru "
+                             "akan tercatat dengan tanggal yang salah.")
+                          % {"now": _when(c, c.now), "newest": _when(c, newest)})
+        return
+    c.fine.append(N_("jam komputer wajar"))
+
+
+def check_printer(c: Checkup) -> None:
+    """The receipt printer answers and has paper; no receipt waits in vain."""
+    from printer.models import PrintJob
+    from printer.setup import PrinterEnv, printer_setup
+    from printer.transport import InvalidPrinterUrl, checked_target, query_status
+
+    with c.db.unit_of_work(write=False) as session:
+        setup = printer_setup(session, PrinterEnv(c.config.printer, c.config.printer_profile))
+        failed = session.scalar(select(func.count()).select_from(PrintJob)
+                                .where(PrintJob.state == "failed")) or 0
+    try:
+        target = checked_target(setup.url)  # a file:// or serial:// printer is a device
+    except InvalidPrinterUrl:
+        c.problems.append(N_("Alamat printer %s tidak sah: perbaiki di halaman Admin > Printer "
+                             "atau di EWARUNG_PRINTER.") % setup.url[:100])
+        return
+    if target is None:
+        c.fine.append(N_("pencetakan struk mati"))
+        return
+    status = query_status(target, setup.profile, timeout=2.0)
+    if status.online is False:
+        c.problems.append(N_("Printer %(url)s tidak menjawab (%(error)s): periksa daya dan "
+                             "kabelnya, lalu cetak halaman uji di halaman Admin > Printer.")
+                          % {"url": target.url, "error": status.error or "-"})
+    elif status.paper == "out":
+        c.problems.append(N_("Kertas struk habis: pasang gulungan kertas baru."))
+    elif status.paper == "low":
+        c.problems.append(N_("Kertas struk hampir habis: siapkan gulungan kertas baru."))
+    if failed:
+        c.problems.append(N_("%d cetakan gagal: buka halaman Printer dan cetak ulang.") % failed)
+    if status.online is not False and status.paper not in ("out", "low") and not failed:
+        c.fine.append(N_("printer siap"))
+
+
+def examine(db: Database, config: Config, limits: Limits, now: datetime) -> Checkup:
+    """Run every check; those that read the data only on a readable, current database."""
+    c = Checkup(db, config, limits, now)
+    readable = check_database(c)
+    check_disk(c)
+    sane_year = check_year(c)
+    if readable:
+        check_secret_key(c)
+        check_backup(c)
+        if sane_year:
+            check_clock(c)
+        check_printer(c)
+    return c
