@@ -34,6 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie is sent again only when the session changes (signing in, a write that
+        # renews it): a read still in flight when the cashier signs out would otherwise set
+        # the old cookie again after the sign-in page, and the next PIN is refused.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # The till stays open all day: the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_CHECK_DEFAULT=False,

@@ -305,7 +305,8 @@ def _after_request(response: Any) -> Any:
         if live is not None and request.method not in SAFE_METHODS \
                 and session.get("sid") == live.secret:  # not signed out or in again
             from flask import current_app
-            renew(s, live, current_app.permanent_session_lifetime)
+            if renew(s, live, current_app.permanent_session_lifetime):
+                session.modified = True  # the cookie's end moves with the session's
         s.commit()
     return response
 

@@ -70,12 +70,15 @@ def live_session(session: Session, secret: str, now: datetime | None = None
 
 
 def renew(session: Session, live: LiveSession, lifetime: timedelta,
-          now: datetime | None = None) -> None:
-    """After a write: push the session's end back to a full `lifetime` from now."""
+          now: datetime | None = None) -> bool:
+    """After a write: push the session's end back to a full `lifetime` from now; True when
+    it was pushed back (the browser's cookie should then be renewed with it)."""
     now = now or utcnow()
-    if live.expires_at - now < lifetime - RENEW_AFTER:
-        session.execute(update(UserSession).where(UserSession.token_hash == digest(live.secret))
-                        .values(expires_at=now + lifetime))
+    if live.expires_at - now >= lifetime - RENEW_AFTER:
+        return False
+    session.execute(update(UserSession).where(UserSession.token_hash == digest(live.secret))
+                    .values(expires_at=now + lifetime))
+    return True
 
 
 def end_session(session: Session, secret: str) -> None:

@@ -179,3 +179,38 @@ def test_a_session_lasts_twelve_hours_from_its_last_write(app, db):
     with db.unit_of_work() as s:  # twelve hours without a write
         s.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert _refused(browser)
+
+
+def test_a_read_answered_after_signing_out_does_not_bring_the_old_session_back(app, db):
+    """The till's reads still in flight when the cashier taps "Ganti kasir" are answered after
+    the sign-in page: their answers must not set the old cookie again, or the next cashier's
+    PIN is refused as an expired form (found by the browser test of switching cashier)."""
+    with db.unit_of_work() as s:
+        open_shift_for(s, make_user(s, "cashier", "siti"))
+    browser = _device(app, "siti", pin=PIN)
+    reads = [browser.raw.get(path) for path in ("/till/", "/api/v1/auth/me")]
+    assert all(resp.status_code == 200 for resp in reads)
+    assert [resp.headers.getlist("Set-Cookie") for resp in reads] == [[], []]
+
+
+def test_a_write_that_renews_the_session_renews_the_cookie_too(app, db):
+    """With the cookie sent only when the session changes, the write that pushes the
+    session's end back must send it again, or the browser drops it 12 hours after sign-in."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from ewarung.auth.models import UserSession
+    from ewarung.db import utcnow
+
+    with db.unit_of_work() as s:
+        make_user(s, "manager", "ketua")
+    browser = _device(app, "ketua", password=PASSWORD)
+    first = browser.post("/api/v1/suppliers", json={"name": "Toko Maju", "kind": "third_party"})
+    assert first.status_code == 201
+    assert first.headers.getlist("Set-Cookie") == []  # just signed in: nothing to push back
+    with db.unit_of_work() as s:
+        s.execute(update(UserSession).values(expires_at=utcnow() + timedelta(hours=1)))
+    later = browser.post("/api/v1/suppliers", json={"name": "Toko Jaya", "kind": "third_party"})
+    assert later.status_code == 201
+    assert [c.split("=")[0] for c in later.headers.getlist("Set-Cookie")] == [COOKIE]
