@@ -41,7 +41,7 @@ SECRET = "bench-imports-secret-key-0123456789"
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    from pos.kpm_file import rows_to_csv
+    from aid.kpm_file import rows_to_csv
 
     return rows_to_csv(rows).encode()
 
@@ -148,9 +148,9 @@ def _import_child(kind: str, path: Path) -> None:
         sys.argv = ["ewarung", kind, "import", str(path)]
         main()
         return
+    from aid.reconciliation import run_reconciliation
     from ewarung.app import create_app
     from ewarung.tabular import read_upload
-    from pos.reconciliation import run_reconciliation
 
     app = create_app()
     with app.app_context(), app.extensions["ewarung.db"].unit_of_work() as session, \

@@ -19,14 +19,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from aid.beneficiaries import find_by_card
+from aid.cards import derive_card_key
+from aid.ledger import entitlement_of, ledger_sums
+from aid.settings import bpnt_settings
 from bench.common import Figure, median, percentile, table
 from bench.gen.beneficiaries import generate_beneficiaries
 from ewarung.db import Database
 from ewarung.migrate import upgrade
-from pos.beneficiaries import find_by_card
-from pos.cards import derive_card_key
-from pos.ledger import entitlement_of, ledger_sums
-from pos.settings import bpnt_settings
 
 N_KPM = int(os.environ.get("BENCH_KPM", "50000"))
 LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "2000"))

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aid.cards import card_hash, derive_card_key
 from bench.common import Figure, median, percentile
 from ewarung.db import SQLITE_SYNCHRONOUS
-from pos.cards import card_hash, derive_card_key
 
 
 def _now() -> str:

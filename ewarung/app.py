@@ -65,30 +65,16 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.admin import bp as admin
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
+    from ewarung.domains import DOMAINS
     from ewarung.home import bp as home
     from ewarung.home import menu_for
-    from inventory.api import bp as inventory_api
-    from inventory.views import bp as inventory_views
-    from kube.api import bp as kube_api
-    from kube.report.api import bp as report_api
-    from kube.report.views import bp as report_views
-    from kube.views import bp as kube_views
-    from pos.bpnt_views import bp as bpnt_views
-    from pos.kpm_api import bp as kpm_api
-    from pos.kpm_views import bp as kpm_views
-    from pos.sale_views import bp as sale_views
-    from pos.sales_api import bp as sales_api
-    from pos.shifts_api import bp as shifts_api
-    from pos.till import bp as till
-    from pos.verify_views import bp as verify
-    from printer import init_app as init_printer
 
-    for bp in (auth_views, auth_api, home, admin, till, inventory_api, inventory_views, kpm_api,
-               kpm_views, bpnt_views, sales_api, shifts_api, sale_views, verify, kube_api,
-               kube_views, report_api, report_views):
+    for bp in (auth_views, auth_api, home, admin):
         app.register_blueprint(bp)
+    for domain in DOMAINS:
+        if domain.init_app is not None:
+            domain.init_app(app)
     app.jinja_env.globals["menu_for"] = menu_for
-    init_printer(app)
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

@@ -4,48 +4,19 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import NoReturn
 
 import click
-from apiflask import APIFlask
 
 from ewarung.app import create_app
-from ewarung.db import Database
+from ewarung.commands import app as _app
+from ewarung.commands import check_key, use_factory
+from ewarung.commands import db as _db
+from ewarung.commands import fail as _fail
+from ewarung.domains import DOMAINS
 from ewarung.errors import AppError
 from ewarung.fields import ClickParsed, whole
 from ewarung.maintenance_cli import register as register_maintenance
 from ewarung.migrate import current_revision, head_revision, upgrade
-
-
-def _app() -> APIFlask:
-    ctx = click.get_current_context()
-    app: APIFlask = ctx.find_root().obj or create_app()
-    ctx.find_root().obj = app
-    return app
-
-
-def _db() -> Database:
-    db: Database = _app().extensions["ewarung.db"]
-    return db
-
-
-def _fail(exc: AppError) -> NoReturn:
-    click.echo(click.style(exc.message(), fg="red"), err=True)
-    sys.exit(1)
-
-
-def check_key() -> None:
-    """Refuse to go on under a secret key other than the one the data is keyed with."""
-    from ewarung.installation import check_secret_key, key_fingerprint, short
-
-    config = _app().extensions["ewarung.config"]
-    try:
-        first_use = check_secret_key(_db(), config.secret_key, config.secret_key_source)
-    except AppError as exc:
-        _fail(exc)
-    if first_use:
-        click.echo(f"Kunci rahasia dari {config.secret_key_source} dicatat untuk data ini "
-                   f"(sidik {short(key_fingerprint(config.secret_key))}).", err=True)
 
 
 @click.group()
@@ -159,17 +130,13 @@ def token_create(name: str) -> None:
         click.echo(create_token(session, found))
 
 
-#: modules with a `register(cli)` function that adds a domain's commands
-DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli", "kube.report.cli")
-
-
 def main() -> None:
     """Entry point of the console script."""
-    import importlib
-
-    for name in DOMAIN_COMMANDS:
-        importlib.import_module(name).register(cli)
     cli()
 
 
+use_factory(create_app)
 register_maintenance(cli)
+for _domain in DOMAINS:
+    if _domain.commands is not None:
+        _domain.commands(cli)

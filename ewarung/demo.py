@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 from sqlalchemy.orm import Session
 
 from ewarung.auth.services import create_user
+from ewarung.domains import DOMAINS
 from ewarung.shop import Outlet, get_outlet
 
 #: (username, role, full name, pin, password): printed so the demo can be signed into
@@ -17,8 +16,6 @@ DEMO_USERS = (
     ("budi", "cashier", "Budi Santoso", "5678", None),
 )
 
-#: modules with a `load_demo(session) -> list[str]` run after the outlet and users
-DOMAIN_DEMOS: tuple[str, ...] = ("inventory.demo", "pos.kpm_demo", "pos.demo", "kube.demo")
 
 
 def load_demo(session: Session) -> list[str]:
@@ -35,6 +32,7 @@ def load_demo(session: Session) -> list[str]:
         create_user(session, username, role, full_name=full_name, pin=pin, password=password)
         secret = f"password {password}" if role != "cashier" else f"PIN {pin}"
         lines.append(f"  {role:<8} {username:<6} {secret}")
-    for name in DOMAIN_DEMOS:
-        lines.extend(importlib.import_module(name).load_demo(session))
+    for domain in DOMAINS:  # in the list's order: stock, KPM, sales, the KUBE
+        if domain.demo is not None:
+            lines.extend(domain.demo(session))
     return lines

@@ -171,7 +171,7 @@ def check_year(c: Checkup) -> bool:
 
 def check_clock(c: Checkup) -> None:
     """The computer's clock is not before what is already recorded."""
-    from pos.sale_models import Sale
+    from pos.models import Sale
 
     with c.db.unit_of_work(write=False) as session:
         newest = max((t for t in (session.scalar(select(func.max(Sale.created_at))),

@@ -16,8 +16,6 @@ from ewarung.money import format_rupiah
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
-#: each package keeps its own catalogue, so domains never edit one shared file
-PACKAGES = ("ewarung", "inventory", "pos", "printer", "kube")
 
 babel = Babel()
 
@@ -48,6 +46,8 @@ def select_locale() -> str:
 
 def translation_dirs() -> list[str]:
     """Each package's catalogue folder, found through the package wherever it is installed."""
+    from ewarung.domains import PACKAGES  # each package keeps its own catalogue
+
     return [str(files(pkg) / "translations") for pkg in PACKAGES]
 
 

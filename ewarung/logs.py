@@ -18,7 +18,8 @@ from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-LOGGERS = ("ewarung", "pos", "inventory", "printer", "kube", "waitress")
+#: loggers beside the shop's packages (ewarung.domains.PACKAGES) that write to the shop's log
+OTHER_LOGGERS = ("waitress",)
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 4
 WINDOW_S = 60.0
@@ -130,8 +131,10 @@ def configure(data_dir: Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS
     """Log to <data dir>/logs/ewarung.log; a later app in the same process moves the file."""
     log_dir = data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    from ewarung.domains import PACKAGES
+
     handler = ShopLog(log_dir / "ewarung.log", max_bytes, backups, window)
-    for name in LOGGERS:
+    for name in (*PACKAGES, *OTHER_LOGGERS):
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if isinstance(h, ShopLog)]:
             logger.removeHandler(old)

@@ -24,9 +24,9 @@ def register(cli: click.Group) -> None:
 
 
 def _config() -> Config:
-    from ewarung.cli import _app
+    from ewarung import commands
 
-    config: Config = _app().extensions["ewarung.config"]
+    config: Config = commands.app().extensions["ewarung.config"]
     return config
 
 
@@ -45,8 +45,8 @@ def _os_failure(exc: OSError) -> NoReturn:
               help="with --rotate: how many dated backups to keep  [default: 7]")
 def backup(file: Path | None, rotate_dir: Path | None, keep: int | None) -> None:
     """Write a consistent, signed, verified copy of all data to FILE (or into --rotate DIR)."""
+    from ewarung import commands
     from ewarung.backup import verify_file, write_backup
-    from ewarung.cli import _db, _fail, check_key
     from ewarung.db import utcnow
     from ewarung.installation import record_backup
     from ewarung.rotation import rotate
@@ -55,8 +55,8 @@ def backup(file: Path | None, rotate_dir: Path | None, keep: int | None) -> None
         raise click.UsageError("Give FILE or --rotate DIR (one of them).")
     if keep is not None and rotate_dir is None:
         raise click.UsageError("--keep goes with --rotate DIR.")
-    check_key()
-    secret, db = _config().secret_key, _db()
+    commands.check_key()
+    secret, db = _config().secret_key, commands.db()
     try:
         if rotate_dir is not None:
             done = rotate(db, rotate_dir, keep or 7, secret)
@@ -70,7 +70,7 @@ def backup(file: Path | None, rotate_dir: Path | None, keep: int | None) -> None
         with db.unit_of_work() as session:
             record_backup(session, secret, str(file.resolve()), utcnow())
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     except OSError as exc:
         _os_failure(exc)
     click.echo(f"Backup written to {file}: {sum(counts.values())} rows in {len(counts)} tables.")
@@ -80,13 +80,13 @@ def backup(file: Path | None, rotate_dir: Path | None, keep: int | None) -> None
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore(file: Path) -> None:
     """Restore FILE into an empty database (SQLite or PostgreSQL), under the key that made it."""
+    from ewarung import commands
     from ewarung.backup import restore_backup
-    from ewarung.cli import _db, _fail
 
     try:
-        counts = restore_backup(_db(), file, _config().secret_key)
+        counts = restore_backup(commands.db(), file, _config().secret_key)
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
 
 
@@ -110,7 +110,7 @@ def key() -> None:
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 def key_adopt(yes: bool) -> None:
     """Key the data with the secret key in use now (when the original key is lost)."""
-    from ewarung.cli import _db
+    from ewarung import commands
     from ewarung.installation import (
         adopt_secret_key,
         has_installation_table,
@@ -118,14 +118,14 @@ def key_adopt(yes: bool) -> None:
         short,
     )
 
-    with _db().unit_of_work(write=False) as session:
+    with commands.db().unit_of_work(write=False) as session:
         if not has_installation_table(session):
             raise click.ClickException("The database is not up to date: run `ewarung init`.")
     click.echo(ADOPT_COSTS)
     if not yes:
         click.confirm("Lanjutkan?", default=False, abort=True)
     secret = _config().secret_key
-    with _db().unit_of_work() as session:
+    with commands.db().unit_of_work() as session:
         previous = adopt_secret_key(session, secret)
     click.echo(f"Kunci rahasia bersidik {short(key_fingerprint(secret))} sekarang dipakai "
                f"(sebelumnya: {short(previous) if previous else 'belum ada'}).")
@@ -140,12 +140,12 @@ def key_adopt(yes: bool) -> None:
               metavar="HOURS", help="a newest backup older than this is a problem")
 def doctor(min_free_mb: int, max_backup_age: int) -> None:
     """Check the database, disk space, backups, secret key, printer and clock."""
-    from ewarung.cli import _db
+    from ewarung import commands
     from ewarung.db import utcnow
     from ewarung.doctor import Limits, examine
 
     limits = Limits(min_free_mb, timedelta(hours=max_backup_age))
-    checkup = examine(_db(), _config(), limits, utcnow())
+    checkup = examine(commands.db(), _config(), limits, utcnow())
     if not checkup.problems:
         click.echo("Semua baik: " + ", ".join(checkup.fine) + ".")
         return
@@ -179,7 +179,7 @@ def service() -> None:
 def service_install(unit_dir: Path, user: str | None, host: str, port: int,
                     backup_dir: Path | None, keep: int, backup_at: str, enable: bool) -> None:
     """Start the shop at boot, restart it on failure, and back it up every night."""
-    from ewarung.cli import _fail
+    from ewarung import commands
     from ewarung.service import BACKUP_TIMER, HHMM, SERVICE, USER, Appliance, install
 
     config = _config()
@@ -195,7 +195,7 @@ def service_install(unit_dir: Path, user: str | None, host: str, port: int,
     try:
         written = install(appliance, unit_dir, _service_env(config))
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     except OSError as exc:
         _os_failure(exc)
     for path in written:
@@ -203,13 +203,13 @@ def service_install(unit_dir: Path, user: str | None, host: str, port: int,
     if backup_dir is None:
         click.echo("Tip: back up onto a USB disk with --backup-dir (a disk that fails takes "
                    "its own backups with it).")
-    commands = [["systemctl", "daemon-reload"],
-                ["systemctl", "enable", "--now", SERVICE, BACKUP_TIMER]]
+    systemctl = [["systemctl", "daemon-reload"],
+                 ["systemctl", "enable", "--now", SERVICE, BACKUP_TIMER]]
     if not enable:
         click.echo("To start now and at every boot: "
-                   + " && ".join(" ".join(c) for c in commands))
+                   + " && ".join(" ".join(c) for c in systemctl))
         return
-    for command in commands:
+    for command in systemctl:
         if subprocess.run(command, check=False).returncode != 0:
             click.echo(f"`{' '.join(command)}` failed (run as root, e.g. with sudo).", err=True)
             sys.exit(1)

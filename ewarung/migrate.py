@@ -79,9 +79,10 @@ def migrate_on(conn: Connection, revision: str) -> None:
 
 def schema_drift(engine: Engine) -> list[object]:
     """What autogenerate would change to make the database match the models."""
-    import ewarung.models  # noqa: F401
     from ewarung.db import Base
+    from ewarung.domains import load_models
 
+    load_models()
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         return list(compare_metadata(ctx, Base.metadata))

@@ -8,10 +8,10 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response, request
 
+from ewarung.clock import parse_month, shop_today
 from ewarung.tabular import read_upload
 from ewarung.web import db_session, file_responses, requires
 from inventory import adjustments, catalogue, csvio, receiving, reports, stocktake
-from inventory.calendar import parse_month, shop_today
 from inventory.fields import FieldErrors
 from inventory.ledger import ZERO
 from inventory.models import GoodsReceipt, Product, Stocktake, Supplier

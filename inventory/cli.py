@@ -24,10 +24,10 @@ def product() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_products(file: Path) -> None:
     """Write every product to FILE (CSV, semicolons, UTF-8 with BOM: opens in Excel)."""
-    from ewarung.cli import _db
+    from ewarung import commands
     from inventory.csvio import export_products as export
 
-    with _db().unit_of_work(write=False) as session:
+    with commands.db().unit_of_work(write=False) as session:
         text = export(session)
     file.write_text("\ufeff" + text, encoding="utf-8", newline="")
     click.echo(f"{text.count(chr(10)) - 1} products written to {file}.")
@@ -37,12 +37,12 @@ def export_products(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_products(file: Path) -> None:
     """Add or update products from FILE (CSV); refused rows are listed, the rest are saved."""
-    from ewarung.cli import _db
+    from ewarung import commands
     from ewarung.tabular import read_upload
     from inventory.csvio import import_products as load
 
     try:
-        with _db().unit_of_work() as session, file.open("rb") as stream:
+        with commands.db().unit_of_work() as session, file.open("rb") as stream:
             result = load(session, read_upload(stream))
     except AppError as exc:
         click.echo(click.style(exc.message(), fg="red"), err=True)

@@ -18,15 +18,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ewarung.clock import happening_at, shop_today
 from ewarung.i18n import format_rupiah
 from ewarung.shop import shop_timezone
 from inventory import adjustments, catalogue, receiving, reports, stock
-from inventory.calendar import happening_at, shop_today
 from inventory.catalogue import is_fractional
 from inventory.ledger import InsufficientStock
 
 DAYS = 100
-SALES_DEMO = "pos.demo"
 CONSUME_EVERY = 3
 
 #: key → (name, kind, contact, phone, lead time in days)
@@ -134,13 +133,10 @@ MARKUP = {"third_party": 1.06, "other": 1.0, "bulog": 0.95, "local_producer": 0.
 
 def load_demo(session: Session) -> list[str]:
     """Add the catalogue, suppliers and about three months of deliveries and consumption."""
-    from ewarung.demo import DOMAIN_DEMOS
-
     rng = random.Random(3202)
     today = shop_today(session)
     start = today - timedelta(days=DAYS)
-    sales_start = sales_demo_start(today) if SALES_DEMO in DOMAIN_DEMOS \
-        else today + timedelta(days=1)
+    sales_start = sales_demo_start(today)  # the selling demo (pos) takes over from there
     suppliers = {key: catalogue.create_supplier(session, {
         "name": name, "kind": kind, "contact_person": contact, "phone": phone,
         "lead_time_days": lead, "address": "Kab. Sukabumi"}).id
@@ -157,11 +153,9 @@ def load_demo(session: Session) -> list[str]:
             with happening_at(_at(session, day, 19)):
                 write_off_expired(session, day)
                 _consume(session, rng, offset, products)
-    line = (f"Stock: {len(products)} products, {len(suppliers)} suppliers, {receipts} goods "
-            f"receipts over {DAYS} days")
-    if SALES_DEMO not in DOMAIN_DEMOS:  # otherwise the sales demo tells what is left
-        line += f"; {stock_value_line(session)}"
-    return ["", line]
+    # What is left on hand is told by the selling demo, after its sales.
+    return ["", f"Stock: {len(products)} products, {len(suppliers)} suppliers, {receipts} "
+                f"goods receipts over {DAYS} days"]
 
 
 def stock_value_line(session: Session) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ewarung.clock import now
 from ewarung.db import Base, Money, Quantity, UtcDateTime, utcnow
-from inventory.calendar import now
 
 COMMODITY_GROUPS = ("carbohydrate", "animal_protein", "plant_protein", "vitamins_minerals",
                     "none")

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ewarung import audit
 from ewarung.audit import current_actor
+from ewarung.clock import shop_today
 from ewarung.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from ewarung.money import line_amount
 from ewarung.numbers import MAX_ID, as_id, checked_amount
 from inventory import fields, ledger, stock
-from inventory.calendar import shop_today
 from inventory.catalogue import is_fractional
 from inventory.fields import FieldErrors
 from inventory.ledger import Batch

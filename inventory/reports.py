@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ewarung.clock import day_start_utc, next_month, previous_months
 from ewarung.errors import N_
 from ewarung.shop import get_setting, register_setting, shop_timezone
 from inventory import planning
-from inventory.calendar import day_start_utc, next_month, previous_months
 from inventory.models import (
     GoodsReceipt,
     GoodsReceiptLine,

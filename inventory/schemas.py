@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
+from ewarung.clock import MonthText
 from ewarung.fields import Id, money, quantity, whole
-from inventory.calendar import MonthText
 
 CommodityGroup = Literal["carbohydrate", "animal_protein", "plant_protein",
                          "vitamins_minerals", "none"]

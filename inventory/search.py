@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Date, and_, bindparam, case, func, select, union_all
 from sqlalchemy.orm import Session
 
+from ewarung.clock import shop_today
 from ewarung.errors import ValidationFailed
 from ewarung.text import UNWRITABLE, has_unwritable
-from inventory.calendar import shop_today
 from inventory.ledger import ZERO
 from inventory.models import Barcode, Product, StockBatch
 

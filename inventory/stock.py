@@ -48,10 +48,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ewarung.audit import current_actor
+from ewarung.clock import now
 from ewarung.db import Quantity
 from ewarung.errors import N_, NotFound
 from inventory import ledger
-from inventory.calendar import now
 from inventory.ledger import (
     Allocation,
     Batch,

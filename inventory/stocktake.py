@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from ewarung import audit
 from ewarung.audit import current_actor
+from ewarung.clock import now
 from ewarung.errors import N_, Conflict, NotFound
 from ewarung.money import line_amount
 from ewarung.numbers import MAX_ID, as_id
 from inventory import fields, ledger, stock
 from inventory.adjustments import put_in
-from inventory.calendar import now
 from inventory.catalogue import is_fractional
 from inventory.fields import FieldErrors
 from inventory.models import Product, StockMove, Stocktake, StocktakeLine

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from apiflask import APIBlueprint
 from pydantic import BaseModel, Field, RootModel
 
+from ewarung.clock import MonthText
 from ewarung.fields import Parsed, PositiveRupiah, Quantity
 from ewarung.numbers import parse_decimal
 from ewarung.web import db_session, requires
-from inventory.calendar import MonthText
 from kube import services
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from inventory.calendar import shop_today
+from ewarung.clock import shop_today
 from kube import services
 
 #: (name, position, weight: capital paid in, in lots of Rp50.000)

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
+from ewarung.clock import month_label, next_month, parse_month
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
 from ewarung.numbers import parse_quantity, parse_rupiah
 from ewarung.shop import get_setting, register_setting, set_setting
 from ewarung.text import writable
-from inventory.calendar import month_label, next_month, parse_month
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
 from kube.shu import DEFAULT_PERCENTAGES, SPLIT_MODES, check_percentages
 

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ewarung.errors import N_, AppError, Conflict, ValidationFailed
+from aid.entitlement import BpntBalanceExceeded
+from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.money import format_rupiah, line_amount
 
 NOT_ELIGIBLE = "none"
@@ -29,17 +30,6 @@ class NotEligibleForBpnt(AppError):
     code = "not_eligible_for_bpnt"
     status = 422
     template = N_("BPNT tidak boleh membayar barang ini: %(names)s. Bayar barang itu tunai.")
-
-
-class BpntBalanceExceeded(Conflict):
-    """The card's remaining entitlement is less than the BPNT tender (strict mode).
-
-    The one class for the till's arithmetic and for the ledger's locked check
-    (`pos.ledger.redeem` raises it too).
-    """
-
-    code = "bpnt_balance_exceeded"
-    template = N_("Saldo BPNT tidak cukup: sisa %(remaining)s, diminta %(requested)s.")
 
 
 class TenderMismatch(AppError):

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aid.models import EntitlementEntry
 from ewarung.errors import N_
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, Tender
 
 #: sale numbers named in a message; the count says how many there are in all
 NAMED = 5

@@ -20,26 +20,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aid.demo import MONTHLY_AMOUNT, PER_VILLAGE, demo_rows
+from aid.entitlement import month_of
+from aid.ledger import credit_period
+from aid.models import Beneficiary
+from aid.web import card_key
 from ewarung import audit
 from ewarung.auth.models import User
+from ewarung.clock import happening_at, shop_today
 from ewarung.errors import AppError
 from ewarung.i18n import format_rupiah
 from ewarung.shop import shop_timezone
 from inventory import stock
-from inventory.calendar import happening_at, shop_today
 from inventory.catalogue import is_fractional
 from inventory.demo import PRODUCTS, sales_demo_start, stock_value_line, write_off_expired
 from inventory.models import Product
 from pos import shifts, voids
-from pos.entitlement import month_of
-from pos.kpm_demo import MONTHLY_AMOUNT, PER_VILLAGE, demo_rows
-from pos.ledger import credit_period
-from pos.models import Beneficiary
 from pos.sale_input import Till, prepare_sale
 from pos.sale_records import SaleRecord
-from pos.sale_schemas import SaleIn
 from pos.sales import record_sale as record
-from pos.webutil import card_key
+from pos.schemas import SaleIn
 
 SEED = 4711
 #: what the public buys in cash each day, as a share of a product's daily demand (the stock

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from pos.sale_models import SaleCounter
+from pos.models import SaleCounter
 
 DEFAULT_CODE = "EW"
 

@@ -21,14 +21,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from aid.beneficiaries import PayingCard, paying_card, token_card
+from aid.cards import CardTokenMismatch, derive_token_key
+from aid.settings import (
+    ABOVE_REFERENCE,
+    BPNT_KEYS,
+    SALE_KEYS,
+    BpntSettings,
+    bpnt_from,
+    saved_settings,
+)
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.numbers import checked_amount, parse_quantity
 from ewarung.text import writable
 from inventory.catalogue import is_fractional
 from inventory.models import Barcode, Product
-from pos.beneficiaries import PayingCard, paying_card, token_card
-from pos.cards import CardTokenMismatch, derive_token_key
 from pos.checkout import (
     BPNT,
     CASH,
@@ -39,16 +47,8 @@ from pos.checkout import (
     lines_above_reference,
     settle,
 )
+from pos.models import Shift
 from pos.receipts import ReceiptShop, read_shop
-from pos.sale_models import Shift
-from pos.settings import (
-    ABOVE_REFERENCE,
-    BPNT_KEYS,
-    SALE_KEYS,
-    BpntSettings,
-    bpnt_from,
-    saved_settings,
-)
 from pos.shifts import NoOpenShift
 from printer.setup import SETTING_KEYS as PRINTER_KEYS
 from printer.setup import PrinterSetup, setup_from_saved

@@ -19,7 +19,7 @@ from ewarung.auth.models import User
 from ewarung.errors import N_, NotFound
 from inventory.ledger import show
 from pos.checkout import BPNT, CASH, NOT_ELIGIBLE
-from pos.sale_models import Sale, SaleLine, SaleReturn, SaleReturnLine, Tender
+from pos.models import Sale, SaleLine, SaleReturn, SaleReturnLine, Tender
 from printer.models import PrintJob
 
 

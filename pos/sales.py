@@ -9,7 +9,7 @@ of work:
    before the writer lock.
 2. `record_sale` writes, taking locks in one fixed order so that two sales never wait on
    each other in a circle on PostgreSQL: the product batches in id order
-   (`inventory.stock.plan_many`), the KPM's row (`pos.ledger.redeem`, which re-reads the
+   (`inventory.stock.plan_many`), the KPM's row (`aid.ledger.redeem`, which re-reads the
    balance under that lock, so several tablets never overdraw one card), and last the day's
    counter row (`pos.numbering`). Every sale of the day passes that one row, so it is taken
    as late as possible: the sale row goes in under a provisional number (`provisional_number`)
@@ -37,15 +37,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from aid import ledger
 from ewarung import audit
+from ewarung.clock import happening_at
 from ewarung.errors import N_, Conflict
 from inventory import stock
-from inventory.calendar import happening_at
-from pos import ledger
 from pos.checkout import (
     BPNT,
     REFERENCED,
 )
+from pos.models import Sale, SaleLine, Tender
 from pos.numbering import format_number, next_sequence
 from pos.receipts import queue_receipt, verify_url
 from pos.sale_input import (
@@ -53,7 +54,6 @@ from pos.sale_input import (
     SaleRequest,
     Till,
 )
-from pos.sale_models import Sale, SaleLine, Tender
 from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale
 
 

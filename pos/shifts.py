@@ -36,7 +36,7 @@ from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
 from ewarung.numbers import MAX_RUPIAH, parse_rupiah
 from ewarung.text import writable
-from pos.sale_models import CashMovement, Sale, SaleReturn, Shift, Tender
+from pos.models import CashMovement, Sale, SaleReturn, Shift, Tender
 from printer.layout import ReportLine
 
 TENDER_KINDS = ("cash", "bpnt", "qris", "transfer")

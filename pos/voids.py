@@ -17,11 +17,11 @@ Cash given back leaves the drawer of the person who gives it: a void or return t
 cash needs their open shift (409 `no_open_shift` otherwise) and counts in its X and Z
 reports; one that gives back no cash (only BPNT) may be made without an open shift.
 
-Both happen now, unless `inventory.calendar.happening_at` says otherwise (a demo's history,
+Both happen now, unless `ewarung.clock.happening_at` says otherwise (a demo's history,
 like its stock movements and sales).
 
 Lock order on PostgreSQL, as in a sale: the sale row, then every batch involved in id order
-(taken at once), then the KPM's row (`pos.ledger.reverse`).
+(taken at once), then the KPM's row (`aid.ledger.reverse`).
 """
 
 from __future__ import annotations
@@ -33,17 +33,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aid import ledger
 from ewarung import audit
+from ewarung.clock import now
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.money import line_amount
 from ewarung.text import writable
 from inventory import stock
-from inventory.calendar import now
 from inventory.ledger import Allocation, parse_quantity, portion, show
 from inventory.models import StockMove
-from pos import ledger
+from pos.models import Sale, SaleLine, SaleReturn, SaleReturnLine, Shift, Tender
 from pos.receipts import queue_void_receipt
-from pos.sale_models import Sale, SaleLine, SaleReturn, SaleReturnLine, Shift, Tender
 from pos.sale_records import SaleNotFound, load_sale, return_json
 from pos.shifts import NoOpenShift
 

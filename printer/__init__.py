@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ewarung.domain import Domain
+
 
 def init_app(app: Any) -> None:
     """Register the printer's pages and API, and start the print worker with `ewarung serve`."""
@@ -31,3 +33,12 @@ def start_worker(app: Any) -> Any:
     worker = PrintWorker(app.extensions["ewarung.db"]).start()
     app.extensions["printer.worker"] = worker
     return worker
+
+
+def _models() -> object:
+    import printer.models
+
+    return printer.models
+
+
+DOMAIN = Domain("printer", init_app=init_app, models=_models)

@@ -17,8 +17,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from ewarung.domains import PACKAGES
+
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("ewarung", "inventory", "pos", "printer", "kube")
 SHELL_TEMPLATES = ("base.html", "auth", "home", "errors", "admin")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None}
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]

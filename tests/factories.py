@@ -63,11 +63,11 @@ def make_outlet(session: Session, **kwargs: Any) -> Outlet:
 
 # --- pos: beneficiaries (KPM), KKS cards, entitlements -------------------------------------
 
-from pos.beneficiaries import import_beneficiaries  # noqa: E402
-from pos.cards import derive_card_key, luhn_check_digit  # noqa: E402
-from pos.identity import make_nik as _compose_nik  # noqa: E402
-from pos.kpm_file import BeneficiaryRow, ImportPlan  # noqa: E402
-from pos.models import Beneficiary, EntitlementEntry  # noqa: E402
+from aid.beneficiaries import import_beneficiaries  # noqa: E402
+from aid.cards import derive_card_key, luhn_check_digit  # noqa: E402
+from aid.identity import make_nik as _compose_nik  # noqa: E402
+from aid.kpm_file import BeneficiaryRow, ImportPlan  # noqa: E402
+from aid.models import Beneficiary, EntitlementEntry  # noqa: E402
 
 _card_seq = itertools.count(1)
 _nik_seq = itertools.count(1)
@@ -114,7 +114,7 @@ def make_beneficiary(session: Session, key: bytes, *, card: str | None = None,
 def credit(session: Session, beneficiary: Beneficiary | int, amount: int = 200_000,
            period: str | None = None) -> EntitlementEntry:
     """A credit for `period` (the current month by default) to one KPM."""
-    from pos.settings import bpnt_settings
+    from aid.settings import bpnt_settings
 
     bid = beneficiary if isinstance(beneficiary, int) else beneficiary.id
     entry = EntitlementEntry(beneficiary_id=bid, kind="credit", amount=amount,
@@ -226,8 +226,8 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
     import uuid
 
     from pos.sale_input import ApprovalRequired, Till, prepare_sale
-    from pos.sale_schemas import SaleIn
     from pos.sales import record_sale
+    from pos.schemas import SaleIn
     from pos.shifts import current_shift
 
     cashier = cashier or make_user(session, "cashier")

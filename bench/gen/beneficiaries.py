@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from aid.cards import card_hash, derive_card_key, luhn_check_digit, mask_card_number
+from aid.identity import make_nik
+from aid.models import Beneficiary, EntitlementEntry, KksCard
 from bench.gen.databases import insert_rows, table_of
-from pos.cards import card_hash, derive_card_key, luhn_check_digit, mask_card_number
-from pos.identity import make_nik
-from pos.models import Beneficiary, EntitlementEntry, KksCard
 
 BATCH = 5_000
 #: regions for generated NIKs (Kab. Tuban, Jawa Timur), apart from the demo's Sukabumi

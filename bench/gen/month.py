@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from aid.models import EntitlementEntry
 from bench.gen.beneficiaries import generate_beneficiaries
 from bench.gen.catalogue import generate_products
 from bench.gen.databases import bump_sequence, insert_rows
@@ -30,8 +31,7 @@ from inventory.models import (
     StockMove,
     Supplier,
 )
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Shift, Tender
+from pos.models import Sale, SaleLine, Shift, Tender
 
 CHUNK = 2_000
 WIB = timedelta(hours=7)

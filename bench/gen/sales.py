@@ -25,13 +25,13 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
 
+from aid.models import EntitlementEntry, KksCard
 from bench.gen.databases import bump_sequence, insert_rows
 from bench.gen.receipts import Deliveries, Received
 from ewarung.money import line_amount
 from inventory.models import Product, StockBatch, StockMove
-from pos.models import EntitlementEntry, KksCard
+from pos.models import Sale, SaleCounter, SaleLine, Shift, Tender
 from pos.numbering import format_number
-from pos.sale_models import Sale, SaleCounter, SaleLine, Shift, Tender
 
 CHUNK = 5_000
 MONTHLY_CREDIT = 200_000

@@ -2,9 +2,10 @@
 
 from alembic import context
 
-import ewarung.models  # noqa: F401  (every model on the metadata)
 from ewarung.db import Base
+from ewarung.domains import load_models
 
+load_models()  # every model on the metadata
 config = context.config
 connection = config.attributes["connection"]
 context.configure(

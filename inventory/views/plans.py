@@ -7,12 +7,12 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext
 
+from ewarung.clock import month_label, parse_month, shop_today
 from ewarung.errors import ValidationFailed
 from ewarung.numbers import clamped_whole
 from ewarung.shop import get_setting
 from ewarung.web import db_session, requires
 from inventory import planning, reports
-from inventory.calendar import month_label, parse_month, shop_today
 from inventory.views import bp
 
 

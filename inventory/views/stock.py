@@ -8,12 +8,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
+from ewarung.clock import shop_today
 from ewarung.errors import AppError, ValidationFailed
 from ewarung.numbers import clamped_whole
 from ewarung.shop import get_setting
 from ewarung.web import db_session, requires
 from inventory import adjustments, catalogue, receiving, reports, stocktake
-from inventory.calendar import shop_today
 from inventory.models import COMMODITY_GROUPS, GoodsReceipt, Product, Stocktake
 from inventory.search import search_products
 from inventory.views import bp, field_messages, refused

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from inventory.calendar import next_month, parse_month
+from ewarung.clock import next_month, parse_month
 from kube.models import ClosedMonth
 from kube.report.period import Period
-from pos.sale_models import Sale, SaleReturn, SaleReturnLine
+from pos.models import Sale, SaleReturn, SaleReturnLine
 
 
 def _after_close(session: Session, period: Period, moment: Any) -> Any:

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from aid.models import Beneficiary, EntitlementEntry
 from ewarung.money import split
 from inventory.models import COMMODITY_GROUPS
 from kube.report.period import Period
 from kube.report.sales import completed_in, share
 from pos.checkout import NOT_ELIGIBLE
-from pos.models import Beneficiary, EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, Tender
 
 
 def _net_redemptions(period: Period) -> Any:

@@ -31,10 +31,11 @@ def report() -> None:
               help="the file to write")
 def monthly(month: str, fmt: str, output: Path) -> None:
     """Write the monthly KUBE report of MONTH (YYYY-MM) to a file."""
-    from ewarung.cli import _app, _db
+    from ewarung import commands
 
     try:
-        with _app().test_request_context(), _db().unit_of_work(write=False) as session:
+        with commands.app().test_request_context(), \
+                commands.db().unit_of_work(write=False) as session:
             data = render(month, fmt, session)
     except AppError as exc:
         click.echo(click.style(exc.message(), fg="red"), err=True)

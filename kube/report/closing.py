@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ewarung.auth.models import User
+from ewarung.clock import shop_today
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError
-from inventory.calendar import shop_today
 from kube.models import ClosedMonth
 from kube.report import monthly_report
 from kube.report.period import period_of

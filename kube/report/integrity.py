@@ -17,15 +17,15 @@ from typing import Any
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from aid.models import ReconciliationRun
+from aid.reconcile import STATUSES
 from ewarung import audit
 from ewarung.errors import N_, ValidationFailed
 from ewarung.money import round_rupiah
 from ewarung.shop import get_setting, register_setting, set_setting
 from kube.report.period import Period
 from kube.report.sales import completed_in
-from pos.models import ReconciliationRun
-from pos.reconcile import STATUSES
-from pos.sale_models import Sale, SaleLine, SaleRefusal, SaleReturn, SaleReturnLine
+from pos.models import Sale, SaleLine, SaleRefusal, SaleReturn, SaleReturnLine
 
 BUNDLE_MIN_KPM = register_setting(
     "kube.bundle_min_kpm", 20,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ewarung.clock import day_start_utc, month_label, next_month, parse_month
 from ewarung.shop import shop_timezone
-from inventory.calendar import day_start_utc, month_label, next_month, parse_month
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from inventory.models import COMMODITY_GROUPS, Product
 from inventory.planning import percent
 from kube.report.period import Period
-from pos.sale_models import Sale, SaleLine, SaleReturn, SaleReturnLine, Tender
+from pos.models import Sale, SaleLine, SaleReturn, SaleReturnLine, Tender
 
 TENDER_GROUPS = {"bpnt": "bpnt", "cash": "cash", "qris": "other", "transfer": "other"}
 TOP_PRODUCTS = 10

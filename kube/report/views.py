@@ -10,10 +10,10 @@ from babel.dates import format_date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext
 
+from ewarung.clock import month_label, shop_today
 from ewarung.errors import N_, AppError
 from ewarung.home import menu_item
 from ewarung.web import current_user, db_session, read_phase, requires
-from inventory.calendar import month_label, shop_today
 from kube.report import thermal
 from kube.report.closing import closed_month, prepare_closing, report_of, store_closing
 from kube.report.files import write_csv, write_xlsx

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from aid.kpm_file import parse_file, rows_to_csv
+from aid.reconcile import SETTLEMENT_LIMITS, read_settlement
 from bench.gen.beneficiaries import kpm_list_rows
 from bench.gen.catalogue import product_file_rows
 from bench.gen.xlsx import excel_xlsx
 from bench.imports import N_SETTLEMENT, settlement_rows
 from inventory import csvio
-from pos.kpm_file import parse_file, rows_to_csv
-from pos.reconcile import SETTLEMENT_LIMITS, read_settlement
 
 
 def test_a_generated_kpm_list_imports_without_a_rejected_row_as_xlsx_and_csv():

@@ -10,7 +10,7 @@ from bench.gen.month import generate_month
 from inventory import stock
 from kube.report import monthly_report
 from pos import shifts
-from pos.sale_models import Sale, Shift, Tender
+from pos.models import Sale, Shift, Tender
 
 
 def _outside_their_shift(s):

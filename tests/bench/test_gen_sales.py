@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from aid.models import EntitlementEntry
+from aid.settings import bpnt_settings
 from bench.gen.beneficiaries import generate_beneficiaries
 from bench.gen.catalogue import generate_products, generate_stock
 from bench.gen.sales import generate_sales
 from ewarung.db import utcnow
 from inventory import stock
 from inventory.models import StockMove
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
-from pos.settings import bpnt_settings
+from pos.models import Sale, SaleLine, Tender
 from tests.bench.test_gen_month import _outside_their_shift
 from tests.factories import make_product, make_stock, make_token, make_user
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from aid.models import EntitlementEntry
 from bench.gen.__main__ import main as gen_main
 from bench.gen.databases import fresh_database
 from bench.gen.shop import Size, build_shop
@@ -22,8 +23,7 @@ from inventory.models import (
     StockMove,
     Supplier,
 )
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, Tender
 from tests.factories import make_token
 
 pytestmark = pytest.mark.calendar

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from pos.models import Beneficiary
+from aid.models import Beneficiary
 from tests.browser.conftest import layout_problems, screenshot, sign_in_with_password
 from tests.factories import card_key as key_of
 from tests.factories import (

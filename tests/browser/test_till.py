@@ -7,8 +7,8 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from pos import ledger
-from pos.sale_models import Sale
+from aid import ledger
+from pos.models import Sale
 from tests.browser.conftest import LiveServer, layout_problems, screenshot, sign_in_with_pin
 from tests.factories import (
     card_key,

@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, Tender
 from tests.browser.conftest import layout_problems, screenshot, sign_in_with_pin
 from tests.conftest import make_app
 from tests.factories import (

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from ewarung.shop import set_setting
-from pos.sale_models import Tender
+from pos.models import Tender
 from tests.browser.till_kit import make_till_shop, open_till, sales, tap
 from tests.factories import card_key, make_beneficiary, make_card_number
 

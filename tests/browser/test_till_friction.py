@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pos import ledger
+from aid import ledger
 from tests.browser.conftest import sign_in_with_pin
 from tests.browser.till_kit import (
     RICE_BARCODE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pos.sale_models import Shift
+from pos.models import Shift
 from pos.shifts import close_shift
 from tests.browser.conftest import layout_problems, sign_in_with_pin
 from tests.browser.till_kit import make_till_shop, open_till, sales, tap

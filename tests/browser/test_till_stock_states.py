@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from ewarung.clock import happening_at
 from ewarung.db import utcnow
-from inventory.calendar import happening_at
 from tests.browser.till_kit import cart, make_cashiers, open_till, sales, tap
 from tests.factories import make_product, make_stock
 from tests.helpers import shop_date

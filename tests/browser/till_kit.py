@@ -7,8 +7,8 @@ from typing import Any
 from playwright.sync_api import Page
 from sqlalchemy import select
 
-from pos import ledger
-from pos.sale_models import Sale
+from aid import ledger
+from pos.models import Sale
 from pos.shifts import open_shift
 from tests.browser.conftest import sign_in_with_pin
 from tests.factories import (

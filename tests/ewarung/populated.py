@@ -37,7 +37,7 @@ from ewarung.db import Database
 from ewarung.demo import load_demo
 from ewarung.migrate import upgrade
 from inventory.models import Product
-from pos.sale_models import Sale, Tender
+from pos.models import Sale, Tender
 from printer.setup import save_printer_settings
 from tests.conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, make_app
 from tests.factories import make_user
@@ -233,7 +233,7 @@ def _jakarta() -> Any:
 
 
 def _today(db: Database) -> Any:
-    from inventory.calendar import shop_today
+    from ewarung.clock import shop_today
 
     with db.unit_of_work(write=False) as s:
         return shop_today(s)

@@ -35,12 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from aid.models import Beneficiary, ReconciliationRun
 from ewarung.auth.models import User
-from inventory.calendar import shop_today
+from ewarung.clock import shop_today
 from inventory.models import GoodsReceipt, Product, Stocktake, Supplier
 from kube.models import Expense, KubeMember
-from pos.models import Beneficiary, ReconciliationRun
-from pos.sale_models import Sale, Shift
+from pos.models import Sale, Shift
 from printer.codes import make_code
 from printer.models import PrintJob
 

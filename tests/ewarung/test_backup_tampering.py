@@ -19,7 +19,7 @@ from sqlalchemy import func, inspect, select
 from ewarung.backup import BackupRejected, restore_backup, sign_manifest, write_backup
 from ewarung.cli import cli
 from ewarung.db import Database
-from pos.sale_models import Sale, Tender
+from pos.models import Sale, Tender
 from tests.conftest import create_pg_database, drop_pg_database, make_app
 from tests.factories import (
     card_key,

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from ewarung.cli import cli
 from ewarung.db import utcnow
 from ewarung.doctor import Limits, examine
-from pos.sale_models import Sale, Tender
+from pos.models import Sale, Tender
 from tests.conftest import make_app
 from tests.factories import make_outlet, make_product, make_sale, make_stock
 from tests.printer.printers import TcpPrinter

@@ -11,7 +11,8 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from ewarung.i18n import PACKAGES, format_quantity, format_rupiah
+from ewarung.domains import PACKAGES
+from ewarung.i18n import format_quantity, format_rupiah
 from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from aid.models import EntitlementEntry
 from ewarung.web import db_session, requires
 from inventory.models import GoodsReceipt, Product
 from kube.models import Expense, KubeMember
-from pos.models import EntitlementEntry
-from pos.sale_models import Shift
+from pos.models import Shift
 from tests.factories import card_key, make_beneficiary, make_product, make_supplier, make_user
 from tests.helpers import ApiClient, error_code
 from tests.pos.conftest import run_cli

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from aid.models import KksCard
 from bench.server import free_port
 from ewarung.cli import cli
-from pos.models import KksCard
 from tests.conftest import make_app
 from tests.factories import make_card_number, make_nik
 from tests.pos.conftest import run_cli

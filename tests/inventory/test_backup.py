@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ewarung.backup import restore_backup, write_backup
+from ewarung.clock import shop_today
 from ewarung.db import Database
 from inventory import reports, stock
-from inventory.calendar import shop_today
 from inventory.demo import load_demo
 from inventory.models import StockMove
 from tests.conftest import create_pg_database, drop_pg_database

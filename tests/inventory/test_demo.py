@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ewarung.cli import cli
+from ewarung.clock import shop_today
 from inventory import reports, stock
-from inventory.calendar import shop_today
 from inventory.models import SUPPLIER_KINDS, GoodsReceipt, Product, StockMove, Supplier
 
 pytestmark = pytest.mark.calendar

@@ -9,9 +9,9 @@ from fractions import Fraction
 
 import pytest
 
+from ewarung.clock import shop_today
 from ewarung.money import line_amount
 from inventory import receiving, reports, stock
-from inventory.calendar import shop_today
 from inventory.models import COMMODITY_GROUPS, SUPPLIER_KINDS
 from tests.factories import make_goods_receipt, make_product, make_stock, make_supplier
 from tests.helpers import shop_date

@@ -8,7 +8,7 @@ members. `bundle=True` plants the same 4-item basket bought by 30 KPM.
 
 Sales, voids and returns go through the real services (`pos.sales`, `pos.voids`) at past
 moments: a sale is told its moment (`Till.at`), a void or return happens inside
-`inventory.calendar.happening_at`, as the demo shop builds its history (`pos.demo`).
+`ewarung.clock.happening_at`, as the demo shop builds its history (`pos.demo`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aid.models import ReconciliationRun
+from ewarung.clock import happening_at
 from ewarung.money import line_amount
 from ewarung.shop import set_setting
 from inventory.adjustments import write_off
-from inventory.calendar import happening_at
 from inventory.stocktake import approve_stocktake, record_counts, start_stocktake
 from kube import services
 from pos import voids
-from pos.models import ReconciliationRun
-from pos.sale_models import SaleRefusal
+from pos.api.sales import RULE_REFUSALS
+from pos.models import SaleRefusal
 from pos.sale_records import SaleRecord
-from pos.sales_api import RULE_REFUSALS
 from tests.factories import (
     card_key,
     credit,

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from inventory.calendar import month_label, previous_months, shop_today
+from ewarung.clock import month_label, previous_months, shop_today
 from kube.report import monthly_report
 from tests.factories import PASSWORD, make_user
 from tests.pos.conftest import run_cli

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from ewarung.clock import month_label, previous_months, shop_today
 from ewarung.money import format_rupiah
-from inventory.calendar import month_label, previous_months, shop_today
 from kube.report.layout import SECTIONS
 from tests.factories import make_token
 from tests.kube.conftest import sql

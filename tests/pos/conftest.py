@@ -36,13 +36,9 @@ def key(app: Any) -> bytes:
 
 
 def run_cli(app: Any, *args: str) -> Any:
-    """Invoke `ewarung ARGS` with the domain commands registered, as `main()` does."""
-    import importlib
+    """Invoke `ewarung ARGS` (the command line carries every domain's commands)."""
+    from ewarung.cli import cli
 
-    from ewarung.cli import DOMAIN_COMMANDS, cli
-
-    for name in DOMAIN_COMMANDS:
-        importlib.import_module(name).register(cli)
     return app.test_cli_runner().invoke(cli, list(args), obj=app)
 
 

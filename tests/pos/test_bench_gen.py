@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from aid.cards import luhn_valid
+from aid.models import Beneficiary, KksCard
 from bench.gen.beneficiaries import generate_beneficiaries
-from pos.cards import luhn_valid
-from pos.models import Beneficiary, KksCard
 
 pytestmark = pytest.mark.calendar
 

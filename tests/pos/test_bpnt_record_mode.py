@@ -12,11 +12,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from aid.models import EntitlementEntry
+from aid.settings import bpnt_settings
 from ewarung.audit import AuditEvent
 from ewarung.shop import set_setting
-from pos.models import EntitlementEntry
-from pos.sale_models import Tender
-from pos.settings import bpnt_settings
+from pos.models import Tender
 from tests.factories import PASSWORD, card_key, make_beneficiary, make_card_number, make_user
 from tests.helpers import error_code
 

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from pos.sale_models import Sale, Tender
+from pos.models import Sale, Tender
 from tests.factories import card_key, credit, make_beneficiary, make_card_number
 
 pytestmark = pytest.mark.calendar
@@ -61,7 +61,7 @@ def test_the_full_card_number_still_works_for_api_clients(cashier, shop):
 
 def test_a_lookup_by_nik_gives_no_token(cashier, shop, db):
     with db.unit_of_work(write=False) as s:
-        from pos.models import Beneficiary
+        from aid.models import Beneficiary
         nik = s.get(Beneficiary, shop.kpm_id).nik
     found = cashier.get("/api/v1/beneficiaries/lookup", query_string={"nik": nik}).get_json()
     assert found["card_token"] is None  # no card was presented

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from aid import ledger
+from aid.models import Beneficiary
 from ewarung.auth.models import User
 from inventory import stock
-from pos import ledger, shifts
-from pos.models import Beneficiary
-from pos.sale_models import Sale, SaleReturn, Shift, Tender
+from pos import shifts
+from pos.models import Sale, SaleReturn, Shift, Tender
 from tests.pos.conftest import run_cli
 
 pytestmark = pytest.mark.calendar

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from ewarung.audit import AuditEvent
+from ewarung.clock import happening_at
 from ewarung.db import utcnow
-from inventory.calendar import happening_at
 from inventory.models import StockBatch
-from pos.sale_models import Sale
+from pos.models import Sale
 from tests.factories import PIN, make_product, make_stock, make_user
 from tests.helpers import error_code, shop_date
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from aid import ledger
+from aid.models import EntitlementEntry
 from ewarung.shop import set_setting
 from inventory import stock
 from inventory.models import StockBatch, StockMove
-from pos import ledger
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleCounter, SaleLine, SaleRefusal, Tender
+from pos.models import Sale, SaleCounter, SaleLine, SaleRefusal, Tender
 from tests.factories import make_beneficiary, make_card_number, make_user
 from tests.helpers import error_code
 from tests.pos.conftest import card_key

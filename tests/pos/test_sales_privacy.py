@@ -21,7 +21,7 @@ from tests.factories import (
     make_user,
 )
 from tests.helpers import ApiClient
-from tests.pos.test_card_privacy import _dump
+from tests.aid.test_card_privacy import _dump
 from tests.printer.printers import TcpPrinter
 
 

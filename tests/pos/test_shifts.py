@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ewarung.auth.models import User
 from ewarung.shop import Outlet
 from pos import shifts
-from pos.sale_models import Sale
+from pos.models import Sale
 from printer.render import paper_profile, render_lines
 from tests.factories import PIN, make_token, make_user
 from tests.helpers import ApiClient, error_code

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from aid import ledger
 from ewarung.audit import AuditEvent
 from ewarung.auth.models import SignInLimit
 from inventory import stock
 from inventory.models import StockBatch, StockMove
-from pos import ledger
-from pos.sale_models import Sale, SaleReturn
+from pos.models import Sale, SaleReturn
 from tests.factories import make_stock, make_user, open_shift_for
 from tests.helpers import error_code, shop_date
 
@@ -184,7 +184,7 @@ def test_voids_and_returns_happen_at_the_moment_history_is_recorded_at(app, db, 
                                                                       manager_user):
     from datetime import UTC, datetime
 
-    from inventory.calendar import happening_at
+    from ewarung.clock import happening_at
     from pos import voids
     from tests.factories import make_sale
 

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from bench.server import serve
 from ewarung.db import Database
-from pos.sale_models import Sale
+from pos.models import Sale
 from tests.conftest import make_app
 from tests.factories import make_card_number, make_nik, make_product, make_stock, make_token
 

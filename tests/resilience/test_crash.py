@@ -23,11 +23,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from aid.models import EntitlementEntry
 from bench.server import serve
 from ewarung.db import Database
 from inventory.models import StockBatch, StockMove
-from pos.models import EntitlementEntry
-from pos.sale_models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, Tender
 from tests.conftest import make_app
 from tests.factories import (
     card_key,
