@@ -46,8 +46,7 @@ from aid.web import (
     rejection_json,
     sale_numbers,
 )
-from ewarung.db import utcnow
-from ewarung.errors import NotFound
+from ewarung.db import get_or_404, utcnow
 from ewarung.tabular import read_upload
 from ewarung.web import db_session, requires
 
@@ -248,7 +247,5 @@ def reconcile(body: ReconciliationIn) -> dict[str, Any]:
 @bp.output(ReconciliationOut)
 def reconciliation(run_id: int) -> dict[str, Any]:
     """A stored reconciliation with every line."""
-    run = db_session().get(ReconciliationRun, run_id)
-    if run is None:
-        raise NotFound()
+    run = get_or_404(db_session(), ReconciliationRun, run_id)
     return _run_json(run, items=True)

@@ -35,7 +35,7 @@ from aid.kpm_file import (
 from aid.models import Beneficiary, KksCard
 from aid.settings import bpnt_settings
 from ewarung import audit
-from ewarung.db import utcnow
+from ewarung.db import get_or_404, utcnow
 from ewarung.errors import N_, AppError, Conflict, NotFound
 from ewarung.text import writable
 
@@ -76,9 +76,7 @@ class ImportResult:
 
 def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
     """The KPM with this id, or BeneficiaryNotFound."""
-    found = session.get(Beneficiary, beneficiary_id)
-    if found is None:
-        raise BeneficiaryNotFound()
+    found = get_or_404(session, Beneficiary, beneficiary_id, BeneficiaryNotFound())
     return found
 
 

@@ -38,6 +38,7 @@ from ewarung import audit
 from ewarung.clock import month_text
 from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.money import format_rupiah
 from ewarung.numbers import parse_rupiah
 from ewarung.text import writable
 
@@ -55,12 +56,6 @@ class AlreadyCredited(Conflict):
 class NothingToReverse(Conflict):
     code = "nothing_to_reverse"
     template = N_("Penukaran BPNT ini sudah dikembalikan seluruhnya.")
-
-
-def rupiah(amount: int) -> str:
-    """Rp12.500: the shop's way, for messages built outside Flask."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -256,7 +251,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
     if over and cfg.enforcement == "strict":
         raise BpntBalanceExceeded(
             details={"remaining": before.remaining, "requested": amount},
-            remaining=rupiah(max(before.remaining, 0)), requested=rupiah(amount))
+            remaining=format_rupiah(max(before.remaining, 0)), requested=format_rupiah(amount))
     if card_id is None or masked_card is None:
         card = _card_of(session, beneficiary_id, card_id)
         card_id, masked_card = (card.id, card.masked) if card else (None, None)
@@ -301,7 +296,7 @@ def reverse(session: Session, redemption_id: int, amount: int | None = None, *,
     _check_amount(amount)
     if amount > left:
         raise ValidationFailed.field("amount", N_(
-            "Paling banyak %(left)s yang masih bisa dikembalikan."), left=rupiah(left))
+            "Paling banyak %(left)s yang masih bisa dikembalikan."), left=format_rupiah(left))
     entry = EntitlementEntry(
         beneficiary_id=original.beneficiary_id, kind="reversal", period=original.period,
         amount=amount, actor_id=audit.current_actor.get(),

@@ -13,8 +13,8 @@ from ewarung.auth import limits
 from ewarung.auth.models import ROLES, ApiToken, User
 from ewarung.auth.services import MIN_PASSWORD, PIN_RE, create_user, hash_secret
 from ewarung.auth.sessions import end_sessions_of
-from ewarung.db import utcnow
-from ewarung.errors import N_, AppError, NotFound, ValidationFailed
+from ewarung.db import get_or_404, utcnow
+from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.shop import SETTINGS, Outlet, get_outlet, get_setting, set_setting
 from ewarung.text import writable
@@ -57,9 +57,7 @@ def users() -> Any:
 def change_user(user_id: int) -> Any:
     """Reset a PIN or password, unlock, (de)activate, or revoke the API tokens of a user."""
     s = db_session()
-    user = s.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = get_or_404(s, User, user_id)
     try:
         message = _apply(user, request.form.get("action", ""))
     except AppError as exc:

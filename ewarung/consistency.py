@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 from sqlalchemy.orm import Session
-
-#: modules with a `problems(session) -> list[str]` function (Indonesian sentences)
-CHECK_MODULES: tuple[str, ...] = ("pos.consistency", "inventory.consistency")
 
 
 def problems(session: Session) -> list[str]:
     """Every domain's faults in the data of `session`'s database (none: it holds together)."""
-    return [found for name in CHECK_MODULES
-            for found in importlib.import_module(name).problems(session)]
+    from ewarung.domains import DOMAINS
+
+    return [found for domain in DOMAINS if domain.problems is not None
+            for found in domain.problems(session)]

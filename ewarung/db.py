@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -96,6 +96,20 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+_Model = TypeVar("_Model")
+
+
+def get_or_404(session: Session, model: type[_Model], ident: Any,
+               error: Exception | None = None) -> _Model:
+    """The row of `model` with primary key `ident`, or `error` raised (a plain `NotFound`)."""
+    from ewarung.errors import NotFound
+
+    found = session.get(model, ident)
+    if found is None:
+        raise error if error is not None else NotFound()
+    return found
 
 
 def utcnow() -> datetime:

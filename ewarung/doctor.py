@@ -171,12 +171,12 @@ def check_year(c: Checkup) -> bool:
 
 def check_clock(c: Checkup) -> None:
     """The computer's clock is not before what is already recorded."""
-    from pos.models import Sale
+    from ewarung.domains import DOMAINS
 
     with c.db.unit_of_work(write=False) as session:
-        newest = max((t for t in (session.scalar(select(func.max(Sale.created_at))),
-                                  session.scalar(select(func.max(AuditEvent.at))))
-                      if t is not None), default=None)
+        recorded = [session.scalar(select(func.max(AuditEvent.at)))]
+        recorded += [d.last_recorded(session) for d in DOMAINS if d.last_recorded is not None]
+        newest = max((t for t in recorded if t is not None), default=None)
     if newest is not None and c.now < newest - CLOCK_SLACK:
         c.problems.append(N_("Jam komputer (%(now)s) lebih awal dari data terakhir yang tercatat "
                              "(%(newest)s): atur tanggal dan jam komputer, karena penjualan baru "
@@ -184,40 +184,6 @@ def check_clock(c: Checkup) -> None:
                           % {"now": _when(c, c.now), "newest": _when(c, newest)})
         return
     c.fine.append(N_("jam komputer wajar"))
-
-
-def check_printer(c: Checkup) -> None:
-    """The receipt printer answers and has paper; no receipt waits in vain."""
-    from printer.models import PrintJob
-    from printer.setup import PrinterEnv, printer_setup
-    from printer.transport import InvalidPrinterUrl, checked_target, query_status
-
-    with c.db.unit_of_work(write=False) as session:
-        setup = printer_setup(session, PrinterEnv(c.config.printer, c.config.printer_profile))
-        failed = session.scalar(select(func.count()).select_from(PrintJob)
-                                .where(PrintJob.state == "failed")) or 0
-    try:
-        target = checked_target(setup.url)  # a file:// or serial:// printer is a device
-    except InvalidPrinterUrl:
-        c.problems.append(N_("Alamat printer %s tidak sah: perbaiki di halaman Admin > Printer "
-                             "atau di EWARUNG_PRINTER.") % setup.url[:100])
-        return
-    if target is None:
-        c.fine.append(N_("pencetakan struk mati"))
-        return
-    status = query_status(target, setup.profile, timeout=2.0)
-    if status.online is False:
-        c.problems.append(N_("Printer %(url)s tidak menjawab (%(error)s): periksa daya dan "
-                             "kabelnya, lalu cetak halaman uji di halaman Admin > Printer.")
-                          % {"url": target.url, "error": status.error or "-"})
-    elif status.paper == "out":
-        c.problems.append(N_("Kertas struk habis: pasang gulungan kertas baru."))
-    elif status.paper == "low":
-        c.problems.append(N_("Kertas struk hampir habis: siapkan gulungan kertas baru."))
-    if failed:
-        c.problems.append(N_("%d cetakan gagal: buka halaman Printer dan cetak ulang.") % failed)
-    if status.online is not False and status.paper not in ("out", "low") and not failed:
-        c.fine.append(N_("printer siap"))
 
 
 def examine(db: Database, config: Config, limits: Limits, now: datetime) -> Checkup:
@@ -231,5 +197,9 @@ def examine(db: Database, config: Config, limits: Limits, now: datetime) -> Chec
         check_backup(c)
         if sane_year:
             check_clock(c)
-        check_printer(c)
+        from ewarung.domains import DOMAINS
+
+        for domain in DOMAINS:
+            if domain.doctor is not None:
+                domain.doctor(c)
     return c

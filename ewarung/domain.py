@@ -8,13 +8,18 @@ loaded only when it is needed (a command line start does not import every page):
 - `init_app(app)`: register blueprints, template globals, hooks of `ewarung serve`;
 - `commands(cli)`: add the domain's commands to the `ewarung` command line;
 - `demo(session) -> lines`: add the domain's part of the demo shop (in list order);
-- `models()`: import the domain's models, so the metadata (and Alembic) sees them.
+- `models()`: import the domain's models, so the metadata (and Alembic) sees them;
+- `problems(session) -> sentences`: what in its data does not hold together (a restore and
+  `ewarung doctor` run them);
+- `doctor(checkup)`: its own check of `ewarung doctor` (adds to `checkup.problems`/`fine`);
+- `last_recorded(session)`: the newest moment it recorded (the doctor's clock check).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,3 +37,6 @@ class Domain:
     commands: Callable[[click.Group], None] | None = None
     demo: Callable[[Session], list[str]] | None = None
     models: Callable[[], object] | None = None
+    problems: Callable[[Session], list[str]] | None = None
+    doctor: Callable[[Any], None] | None = None
+    last_recorded: Callable[[Session], datetime | None] | None = None

@@ -12,7 +12,7 @@ from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import gettext
 
 from ewarung.shop import get_outlet
-from ewarung.web import current_user, db_session, requires
+from ewarung.web import db_session, requires, signed_in_user
 
 bp = Blueprint("home", __name__)
 
@@ -55,8 +55,7 @@ def menu_for(user: Any) -> list[tuple[str, str]]:
 @requires("cashier")
 def index() -> Any:
     """Cashiers go straight to the till; managers and admins get the menu."""
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     if user.role == "cashier":
         return redirect(url_for("till.till"))
     return render_template("home/index.html", outlet=get_outlet(db_session()), user=user,

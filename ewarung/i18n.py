@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
-from ewarung.money import format_rupiah
+from ewarung.money import format_quantity, format_rupiah
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
 babel = Babel()
-
-
-def format_quantity(quantity: Decimal | int | str) -> str:
-    """A quantity without trailing zeros, with a decimal comma: 1,5 or 2."""
-    value = Decimal(quantity).normalize()
-    return format_decimal(value, format="#,##0.###", locale="id_ID")
 
 
 def format_local(moment: datetime | None, tz: ZoneInfo, fmt: str = "dd/MM/yyyy HH.mm") -> str:

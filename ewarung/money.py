@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 
 def round_rupiah(value: Decimal | int | str) -> int:
@@ -55,3 +55,9 @@ def format_rupiah(amount: int | None) -> str:
         return ""
     return format_currency(amount, "IDR", format="¤#,##0", locale="id_ID",
                            currency_digits=False)
+
+
+def format_quantity(quantity: Decimal | int | str) -> str:
+    """A quantity without trailing zeros, with a decimal comma: 1,5 or 2."""
+    value = Decimal(quantity).normalize()
+    return format_decimal(value, format="#,##0.###", locale="id_ID")

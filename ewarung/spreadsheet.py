@@ -32,8 +32,8 @@ from xml.parsers import expat
 
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from ewarung.bounds import FileRefused, Limits, MiB
 from ewarung.errors import N_
-from ewarung.tabular import FileRefused, Limits, MiB
 
 UNREADABLE = N_("Berkas XLSX tidak bisa dibaca; simpan ulang dari spreadsheet lalu coba lagi.")
 OVERSIZED = N_("Berkas XLSX ditolak tanpa dibuka: isinya melampaui batas yang aman dibaca "

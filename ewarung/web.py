@@ -64,6 +64,14 @@ def file_answer(data: bytes | str, media_type: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_answer(text: str, filename: str) -> Response:
+    """A CSV file to download, with the byte-order mark Excel needs to read UTF-8."""
+    return file_answer("\ufeff" + text, CSV_MEDIA_TYPE, filename)
+
+
 def file_responses(description: str, *media_types: str) -> dict[int, Any]:
     """`@bp.doc(responses=file_responses(...))` for a view answering a file: its 200 comes as
     one of `media_types` (without one, APIFlask documents a JSON answer)."""
@@ -117,6 +125,14 @@ def db_session() -> Session:
 def current_user() -> User | None:
     """The signed-in user of this request."""
     return g.get("user")
+
+
+def signed_in_user() -> User:
+    """The signed-in user of a view behind `requires(...)`, which admits no one else."""
+    user: User | None = g.get("user")
+    if user is None:  # a view without `requires` asked: a bug, not a visitor's mistake
+        raise RuntimeError("signed_in_user() in a view that does not require sign-in")
+    return user
 
 
 def sign_in(user: User) -> None:

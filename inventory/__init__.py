@@ -30,6 +30,12 @@ def _demo(session: Session) -> list[str]:
     return load_demo(session)
 
 
+def _problems(session: Session) -> list[str]:
+    from inventory.consistency import problems
+
+    return problems(session)
+
+
 def _models() -> object:
     import inventory.models
 
@@ -37,4 +43,4 @@ def _models() -> object:
 
 
 DOMAIN = Domain("inventory", init_app=_init_app, commands=_commands, demo=_demo,
-                models=_models)
+                models=_models, problems=_problems)

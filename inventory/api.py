@@ -10,7 +10,7 @@ from flask import Response, request
 
 from ewarung.clock import parse_month, shop_today
 from ewarung.tabular import read_upload
-from ewarung.web import db_session, file_responses, requires
+from ewarung.web import CSV_MEDIA_TYPE, csv_answer, db_session, file_responses, requires
 from inventory import adjustments, catalogue, csvio, receiving, reports, stocktake
 from inventory.fields import FieldErrors
 from inventory.ledger import ZERO
@@ -104,10 +104,10 @@ def edit_product(product_id: int, body: ProductPatch) -> Any:
 @bp.get("/products/export")
 @requires("manager")
 @bp.doc(responses=file_responses("CSV file (semicolon separated, UTF-8 with BOM)",
-                                  csvio.CSV_MEDIA_TYPE))
+                                  CSV_MEDIA_TYPE))
 def export_products() -> Response:
     """The whole catalogue as CSV, in the import format."""
-    return csvio.download(csvio.export_products(db_session()), "produk.csv")
+    return csv_answer(csvio.export_products(db_session()), "produk.csv")
 
 
 @bp.post("/products/import")

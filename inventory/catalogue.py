@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
+from ewarung.db import get_or_404
 from ewarung.errors import N_, AppError, NotFound
 from ewarung.i18n import format_rupiah
 from ewarung.numbers import as_id
@@ -89,9 +90,7 @@ def update_product(session: Session, product_id: int, data: Mapping[str, Any]) -
 
 def get_product(session: Session, product_id: int) -> Product:
     """The product, or `not_found`."""
-    product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound(N_("Produk tidak ditemukan."))
+    product = get_or_404(session, Product, product_id, NotFound(N_("Produk tidak ditemukan.")))
     return product
 
 
@@ -203,9 +202,7 @@ def update_supplier(session: Session, supplier_id: int, data: Mapping[str, Any])
 
 def get_supplier(session: Session, supplier_id: int) -> Supplier:
     """The supplier, or `not_found`."""
-    supplier = session.get(Supplier, supplier_id)
-    if supplier is None:
-        raise NotFound(N_("Pemasok tidak ditemukan."))
+    supplier = get_or_404(session, Supplier, supplier_id, NotFound(N_("Pemasok tidak ditemukan.")))
     return supplier
 
 

@@ -13,20 +13,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ewarung.errors import N_, AppError
 from ewarung.exports import csv_writer
 from ewarung.tabular import read_rows
-from ewarung.web import file_answer
 from inventory import catalogue
 from inventory.fields import FieldErrors
 from inventory.models import Product
 
 NO_FILE = N_("Pilih berkas CSV.")
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 #: exported header → the product field it holds
 COLUMNS = {"sku": "sku", "nama": "name", "satuan": "unit", "harga": "price",
            "kelompok": "commodity_group", "barcode": "barcodes",
@@ -65,11 +62,6 @@ def export_products(session: Session) -> str:
             _decimal_comma(p.reorder_point), _yes(p.tracks_expiry), _yes(p.allow_negative),
             _yes(p.active)])
     return out.getvalue()
-
-
-def download(text: str, filename: str) -> Response:
-    """A CSV answer that Excel opens with the right encoding."""
-    return file_answer("\ufeff" + text, CSV_MEDIA_TYPE, filename)
 
 
 def import_products(session: Session, content: bytes,

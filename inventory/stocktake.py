@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ewarung import audit
 from ewarung.audit import current_actor
 from ewarung.clock import now
+from ewarung.db import get_or_404
 from ewarung.errors import N_, Conflict, NotFound
 from ewarung.money import line_amount
 from ewarung.numbers import MAX_ID, as_id
@@ -60,10 +61,8 @@ def start_stocktake(session: Session, note: str = "") -> Stocktake:
 
 def get_stocktake(session: Session, stocktake_id: int) -> Stocktake:
     """The stocktake, or `not_found`."""
-    take = session.get(Stocktake, stocktake_id)
-    if take is None:
-        raise NotFound(N_("Stok opname tidak ditemukan."))
-    return take
+    return get_or_404(session, Stocktake, stocktake_id,
+                      NotFound(N_("Stok opname tidak ditemukan.")))
 
 
 def record_counts(session: Session, stocktake_id: int,

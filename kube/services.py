@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ewarung import audit
 from ewarung.clock import month_label, next_month, parse_month
-from ewarung.db import utcnow
-from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
+from ewarung.db import get_or_404, utcnow
+from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.numbers import parse_quantity, parse_rupiah
 from ewarung.shop import get_setting, register_setting, set_setting
 from ewarung.text import writable
@@ -50,9 +50,7 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
 
 def void_expense(session: Session, expense_id: int, reason: str) -> Expense:
     """Cancel a mistaken expense; it stays on record with the reason."""
-    expense = session.get(Expense, expense_id)
-    if expense is None:
-        raise NotFound()
+    expense = get_or_404(session, Expense, expense_id)
     if expense.voided_at is not None:
         raise Conflict(N_("Biaya ini sudah dibatalkan."))
     if not reason.strip():
@@ -92,9 +90,7 @@ def add_member(session: Session, name: str, position: str = "anggota",
 
 def update_member(session: Session, member_id: int, **changes: Any) -> KubeMember:
     """Change a member's position, weight or active flag."""
-    member = session.get(KubeMember, member_id)
-    if member is None:
-        raise NotFound()
+    member = get_or_404(session, KubeMember, member_id)
     before = {k: str(getattr(member, k)) for k in changes}
     if isinstance(changes.get("position"), str):
         writable(changes["position"], "position")

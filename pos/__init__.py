@@ -3,6 +3,7 @@ their verification. It builds on the aid (`aid`), stock (`inventory`) and the pr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,10 +28,25 @@ def _demo(session: Session) -> list[str]:
     return load_demo(session)
 
 
+def _problems(session: Session) -> list[str]:
+    from pos.consistency import problems
+
+    return problems(session)
+
+
 def _models() -> object:
     import pos.models
 
     return pos.models
 
 
-DOMAIN = Domain("pos", init_app=_init_app, demo=_demo, models=_models)
+def _last_recorded(session: Session) -> datetime | None:
+    from sqlalchemy import func, select
+
+    from pos.models import Sale
+
+    return session.scalar(select(func.max(Sale.created_at)))
+
+
+DOMAIN = Domain("pos", init_app=_init_app, demo=_demo, models=_models, problems=_problems,
+                last_recorded=_last_recorded)

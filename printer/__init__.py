@@ -41,4 +41,10 @@ def _models() -> object:
     return printer.models
 
 
-DOMAIN = Domain("printer", init_app=init_app, models=_models)
+def _doctor(checkup: Any) -> None:
+    from printer.doctor import check_printer
+
+    check_printer(checkup)
+
+
+DOMAIN = Domain("printer", init_app=init_app, models=_models, doctor=_doctor)

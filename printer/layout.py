@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ewarung.errors import N_
-from ewarung.i18n import format_quantity, format_rupiah
+from ewarung.money import format_quantity, format_rupiah
 from printer.receipt import Receipt, ReceiptTender
 
 #: narrower rolls than this cannot hold a label and an amount side by side

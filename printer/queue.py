@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
-from ewarung.db import on_commit, utcnow
-from ewarung.errors import N_, AppError, Conflict, NotFound
+from ewarung.db import get_or_404, on_commit, utcnow
+from ewarung.errors import N_, AppError, Conflict
 from printer.layout import ReportLine
 from printer.models import PrintJob
 from printer.receipt import Receipt, receipt_from_dict, receipt_to_dict
@@ -174,9 +174,7 @@ def enqueue_test_page(session: Session, *, setup: PrinterSetup | None = None) ->
 
 def get_job(session: Session, job_id: int) -> PrintJob:
     """A job by id, or not_found."""
-    job = session.get(PrintJob, job_id)
-    if job is None:
-        raise NotFound()
+    job = get_or_404(session, PrintJob, job_id)
     return job
 
 

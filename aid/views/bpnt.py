@@ -15,7 +15,8 @@ from aid.reconcile import FIELDS
 from aid.reconciliation import run_reconciliation, save_settlement_columns, settlement_columns
 from aid.settings import CARRY_OVER, ENFORCEMENT, LUHN_CHECK, PERIOD, bpnt_settings
 from aid.views.kpm import kind_label
-from ewarung.errors import N_, AppError, NotFound
+from ewarung.db import get_or_404
+from ewarung.errors import N_, AppError
 from ewarung.exports import csv_writer
 from ewarung.home import menu_item
 from ewarung.numbers import parse_rupiah
@@ -145,9 +146,7 @@ def reconciliation() -> Any:
 @requires("manager")
 def reconciliation_run(run_id: int) -> Any:
     """One reconciliation: the mismatches first, then what matched."""
-    run = db_session().get(ReconciliationRun, run_id)
-    if run is None:
-        raise NotFound()
+    run = get_or_404(db_session(), ReconciliationRun, run_id)
     order = {"amount_differs": 0, "bank_only": 1, "shop_only": 2, "matched": 3}
     items = sorted(run.items, key=lambda i: (order[i.status], i.id))
     return render_template("aid/bpnt_reconciliation_run.html", run=run, items=items)

@@ -16,12 +16,12 @@ from ewarung.errors import AppError
 from ewarung.web import (
     commit_now,
     csrf_exempt,
-    current_user,
     db_session,
     public,
     requires,
     sign_in,
     sign_out,
+    signed_in_user,
 )
 
 bp = APIBlueprint("auth_api", __name__, url_prefix="/api/v1", tag="Auth")
@@ -97,8 +97,7 @@ def logout() -> tuple[str, int]:
 @bp.output(SessionOut)
 def me() -> dict[str, Any]:
     """Who is signed in, and the CSRF token for cookie-authenticated writes."""
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     return {"user": user.public(), "csrf_token": generate_csrf()}
 
 

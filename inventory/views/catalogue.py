@@ -9,7 +9,7 @@ from flask_babel import gettext
 
 from ewarung.errors import AppError
 from ewarung.tabular import read_upload
-from ewarung.web import db_session, requires
+from ewarung.web import csv_answer, db_session, requires
 from inventory import catalogue, csvio
 from inventory.models import COMMODITY_GROUPS, SUPPLIER_KINDS, UNITS
 from inventory.search import search_products
@@ -83,7 +83,7 @@ def edit_product(product_id: int) -> Any:
 @requires("manager")
 def export_products() -> Any:
     """Download the catalogue as CSV."""
-    return csvio.download(csvio.export_products(db_session()), "produk.csv")
+    return csv_answer(csvio.export_products(db_session()), "produk.csv")
 
 
 @bp.route("/products/import", methods=["GET", "POST"])

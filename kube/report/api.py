@@ -10,7 +10,14 @@ from flask_babel import gettext
 from pydantic import BaseModel, Field
 
 from ewarung.errors import N_, NotFound
-from ewarung.web import current_user, db_session, file_answer, file_responses, read_phase, requires
+from ewarung.web import (
+    db_session,
+    file_answer,
+    file_responses,
+    read_phase,
+    requires,
+    signed_in_user,
+)
 from kube.api import MonthQuery
 from kube.report.closing import (
     closing_json,
@@ -106,8 +113,7 @@ def close(month: str, body: CloseIn) -> dict[str, Any]:
     """Close the month: its report does not change any more."""
     from kube.report.views import render_files
 
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     with read_phase() as s:  # the report and its files, before the write transaction
         row = prepare_closing(s, month, ketua=body.ketua.strip(),
                               bendahara=body.bendahara.strip(), user_id=user.id,

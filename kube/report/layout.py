@@ -17,8 +17,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from ewarung.errors import N_
-from ewarung.i18n import format_quantity
-from ewarung.money import format_rupiah
+from ewarung.money import format_quantity, format_rupiah
 from inventory.labels import COMMODITY_GROUP_LABELS, SUPPLIER_KIND_LABELS
 from kube.labels import BUCKET_LABELS, CATEGORY_LABELS, REFUSAL_LABELS, TENDER_LABELS
 

@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from ewarung.clock import month_label, shop_today
 from ewarung.errors import N_, AppError
 from ewarung.home import menu_item
-from ewarung.web import current_user, db_session, read_phase, requires
+from ewarung.web import db_session, read_phase, requires, signed_in_user
 from kube.report import thermal
 from kube.report.closing import closed_month, prepare_closing, report_of, store_closing
 from kube.report.files import write_csv, write_xlsx
@@ -88,8 +88,7 @@ def monthly() -> Any:
 def close(month: str) -> Any:
     """Close the month with the ketua's and bendahara's names (the form on the report page)."""
     s = db_session()
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     ketua = request.form.get("ketua", "").strip()[:120]
     bendahara = request.form.get("bendahara", "").strip()[:120]
     if not ketua or not bendahara:

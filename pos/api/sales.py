@@ -13,12 +13,12 @@ from ewarung import audit
 from ewarung.auth.models import User
 from ewarung.errors import AppError
 from ewarung.web import (
-    current_user,
     db_session,
     one_at_a_time,
     read_phase,
     reads_first,
     requires,
+    signed_in_user,
 )
 from pos import voids
 from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAboveReference
@@ -59,8 +59,7 @@ def _secret() -> str:
 
 
 def _till() -> Till:
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     return Till(cashier_id=user.id, cashier_name=user.full_name, card_key=card_key(),
                 secret_key=_secret(), url_root=request.url_root)
 
@@ -171,8 +170,7 @@ def print_sale(sale_id: int) -> Any:
 def void_sale(sale_id: int, body: VoidIn) -> Any:
     """Void a whole sale with a manager's approval: stock and entitlement go back."""
     s = db_session()
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     approver = _approver(body.approver)
     voids.void_sale(s, sale_id, body.reason, actor_id=user.id, approver_id=approver.id,
                     url_root=request.url_root, secret=_secret())
@@ -191,8 +189,7 @@ def void_sale(sale_id: int, body: VoidIn) -> Any:
 def return_goods(sale_id: int, body: ReturnIn) -> Any:
     """Take back part of a sale with a manager's approval (see `pos.voids` for the refund)."""
     s = db_session()
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     approver = _approver(body.approver)
     return voids.return_lines(s, sale_id, [(ln.sale_line_id, ln.quantity) for ln in body.lines],
                               body.reason, actor_id=user.id, approver_id=approver.id)

@@ -7,7 +7,7 @@ from typing import Any
 from apiflask import APIBlueprint
 
 from ewarung.shop import shop_timezone
-from ewarung.web import current_user, db_session, requires
+from ewarung.web import db_session, requires, signed_in_user
 from pos import shifts
 from pos.models import Shift
 from pos.schemas import (
@@ -33,8 +33,7 @@ def shift_json(shift: Shift) -> dict[str, Any]:
 
 def own_shift(shift_id: int) -> Shift:
     """A shift the signed-in user may work on: their own, or any for a manager."""
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     return shifts.shift_for(db_session(), shift_id, user)
 
 
@@ -43,8 +42,7 @@ def own_shift(shift_id: int) -> Shift:
 @bp.output(CurrentShiftOut)
 def current() -> dict[str, Any]:
     """The signed-in cashier's open shift with its X report (null when none is open)."""
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     shift = shifts.current_shift(db_session(), user.id)
     return {"shift": shift_json(shift) if shift else None}
 
@@ -56,8 +54,7 @@ def current() -> dict[str, Any]:
 @bp.doc(responses={409: "shift_already_open"})
 def open_shift(body: ShiftOpenIn) -> dict[str, Any]:
     """Open a shift with the cash float in the drawer."""
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     return shift_json(shifts.open_shift(db_session(), user.id, body.opening_float))
 
 
@@ -77,8 +74,7 @@ def get_shift(shift_id: int) -> dict[str, Any]:
 def move_cash(shift_id: int, body: CashMovementIn) -> dict[str, Any]:
     """Put cash into the drawer (positive amount) or take it out (negative), with a reason."""
     shift = own_shift(shift_id)
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     shifts.move_cash(db_session(), shift.id, body.amount, body.reason, user.id)
     return shift_json(shift)
 
@@ -91,8 +87,7 @@ def move_cash(shift_id: int, body: CashMovementIn) -> dict[str, Any]:
 def close(shift_id: int, body: ShiftCloseIn) -> dict[str, Any]:
     """Close the shift with the cash counted; answers its Z report."""
     shift = own_shift(shift_id)
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     shifts.close_shift(db_session(), shift.id, body.counted_cash, user.id, body.note)
     return shift_json(shift)
 

@@ -15,7 +15,7 @@ from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.home import menu_item
 from ewarung.numbers import as_id, parse_rupiah
 from ewarung.shop import set_setting, shop_timezone
-from ewarung.web import current_user, db_session, requires
+from ewarung.web import db_session, requires, signed_in_user
 from pos import shifts, voids
 from pos.models import Shift
 from pos.receipts import preview, reprint
@@ -34,8 +34,7 @@ def _secret() -> str:
 
 
 def _me() -> User:
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     return user
 
 

@@ -13,7 +13,7 @@ from aid.settings import bpnt_settings
 from ewarung.errors import N_
 from ewarung.home import menu_item
 from ewarung.shop import get_outlet
-from ewarung.web import current_user, db_session, requires
+from ewarung.web import db_session, requires, signed_in_user
 from inventory.models import FRACTIONAL_UNITS
 from inventory.search import search_products
 from pos.shifts import current_shift
@@ -95,8 +95,7 @@ def till() -> Any:
     """The till; a cashier with no open shift enters the float first (every sale belongs to
     an open shift of its cashier), and comes back here."""
     s = db_session()
-    user = current_user()
-    assert user is not None
+    user = signed_in_user()
     if current_shift(s, user.id) is None:
         return redirect(url_for("sales.shift", next="till"))
     # The first page of the grid travels with the page: one round trip less on a slow tablet.

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from aid.models import Beneficiary
 from bench.gen.xlsx import far_cell_xlsx, shared_strings_bomb, whitespace_xlsx
+from tests.aid.test_kpm_import import upload
 from tests.factories import PASSWORD, make_card_number, make_nik, make_user
 from tests.helpers import error_code
 from tests.pos.conftest import run_cli
-from tests.aid.test_kpm_import import upload
 
 #: each made once per run; on disk none is over 300 KB
 HOSTILE: dict[str, Callable[[], bytes]] = {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ewarung.db import Database
 from printer.worker import process_pending
+from tests.aid.test_card_privacy import _dump
 from tests.conftest import make_app
 from tests.factories import (
     PIN,
@@ -21,7 +22,6 @@ from tests.factories import (
     make_user,
 )
 from tests.helpers import ApiClient
-from tests.aid.test_card_privacy import _dump
 from tests.printer.printers import TcpPrinter
 
 
