@@ -34,8 +34,8 @@ from aid.kpm_file import (
 )
 from aid.models import Beneficiary, KksCard
 from aid.settings import bpnt_settings
-from ewarung import audit
-from ewarung.db import get_or_404, utcnow
+from ewarung import audit, clock
+from ewarung.db import get_or_404
 from ewarung.errors import N_, AppError, Conflict, NotFound
 from ewarung.text import writable
 
@@ -214,7 +214,7 @@ def _attach_card(session: Session, beneficiary: Beneficiary, digits: str, digest
     """Make a new card the KPM's card; the one it replaces stays, marked replaced."""
     old = beneficiary.active_card
     if old is not None:
-        old.status, old.replaced_at = "replaced", utcnow()
+        old.status, old.replaced_at = "replaced", clock.now()
         session.flush()  # the partial unique index allows one active card per KPM
     card = KksCard(card_hash=digest, masked=mask_card_number(digits), status="active",
                    replaces_id=old.id if old is not None else None)

@@ -34,9 +34,8 @@ from aid.entitlement import (
 )
 from aid.models import Beneficiary, EntitlementEntry, KksCard
 from aid.settings import BpntSettings, bpnt_settings
-from ewarung import audit
+from ewarung import audit, clock
 from ewarung.clock import month_text
-from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
 from ewarung.numbers import parse_rupiah
@@ -202,9 +201,9 @@ def _insert_credits(session: Session, period: str, amount: int, ids: list[int]) 
     stmt = upsert(table).on_conflict_do_nothing(
         index_elements=[table.c.beneficiary_id, table.c.period],
         index_where=text("kind = 'credit'")).returning(table.c.beneficiary_id)
-    actor, now = audit.current_actor.get(), utcnow()
+    actor, at = audit.actor(), clock.now()
     rows = [{"beneficiary_id": i, "kind": "credit", "period": period, "amount": amount,
-             "created_at": now, "actor_id": actor} for i in ids]
+             "created_at": at, "actor_id": actor} for i in ids]
     return set(session.scalars(stmt, rows))
 
 
@@ -224,8 +223,7 @@ def _check_targets(session: Session, ids: list[int], credited: set[int], label: 
 
 
 def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int | None,
-           edc_ref: str, card_id: int | None = None, at: datetime | None = None,
-           settings: BpntSettings | None = None,
+           edc_ref: str, card_id: int | None = None, settings: BpntSettings | None = None,
            masked_card: str | None = None) -> Redemption:
     """Debit a BPNT redemption; refuse (strict) or flag (warn) an amount above what is left;
     record mode records it with its card and EDC code and enforces no balance.
@@ -244,6 +242,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
         raise BeneficiaryNotFound()
     if not active:
         raise BeneficiaryInactive()
+    at = clock.now()  # the shop clock: a sale's moment while it is written
     month = cfg.month(at)
     before = compute_entitlement(ledger_sums(session, beneficiary_id), month, cfg.period,
                                  cfg.carry_over)
@@ -257,7 +256,7 @@ def redeem(session: Session, beneficiary_id: int, amount: int, *, sale_id: int |
         card_id, masked_card = (card.id, card.masked) if card else (None, None)
     entry_id = session.execute(_INSERT_ENTRY, {
         "beneficiary_id": beneficiary_id, "kind": "redemption", "period": month,
-        "amount": -amount, "created_at": at or utcnow(), "actor_id": audit.current_actor.get(),
+        "amount": -amount, "created_at": at, "actor_id": audit.actor(),
         "sale_id": sale_id, "card_id": card_id, "masked_card": masked_card,
         "edc_ref": edc_ref.strip()[:40]}).scalar_one()
     after = Entitlement(before.period, before.credited, before.redeemed + amount,
@@ -299,7 +298,7 @@ def reverse(session: Session, redemption_id: int, amount: int | None = None, *,
             "Paling banyak %(left)s yang masih bisa dikembalikan."), left=format_rupiah(left))
     entry = EntitlementEntry(
         beneficiary_id=original.beneficiary_id, kind="reversal", period=original.period,
-        amount=amount, actor_id=audit.current_actor.get(),
+        amount=amount, actor_id=audit.actor(),
         sale_id=sale_id if sale_id is not None else original.sale_id,
         reversal_of_id=original.id, card_id=original.card_id,
         masked_card=original.masked_card, edc_ref=original.edc_ref, reason=reason[:300] or None)
@@ -334,7 +333,7 @@ def adjust(session: Session, beneficiary_id: int, amount: int, reason: str, *,
     _lock_beneficiary(session, beneficiary_id)
     before = entitlement_of(session, beneficiary_id, settings=cfg, month=month)
     entry = EntitlementEntry(beneficiary_id=beneficiary_id, kind="adjustment", period=month,
-                             amount=amount, actor_id=audit.current_actor.get(),
+                             amount=amount, actor_id=audit.actor(),
                              reason=reason.strip()[:300])
     session.add(entry)
     session.flush()

@@ -92,7 +92,7 @@ def run_reconciliation(session: Session, data: bytes, filename: str = "",
     items = match(settlement.txns, shop)
     counts = summary(items)
     run = ReconciliationRun(
-        actor_id=audit.current_actor.get(), filename=filename[:200], first_day=first,
+        actor_id=audit.actor(), filename=filename[:200], first_day=first,
         last_day=last, unreadable=len(settlement.problems),
         bank_total=sum(t.amount for t in settlement.txns),
         shop_total=sum(t.amount for t in shop), **counts)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from aid.entitlement import PeriodMode, month_of
 from aid.reconcile import DEFAULT_COLUMNS
-from ewarung.db import utcnow
+from ewarung import clock
 from ewarung.errors import N_
 from ewarung.shop import SETTINGS, Setting, register_setting
 
@@ -64,7 +64,7 @@ class BpntSettings:
 
     def month(self, at: datetime | None = None) -> str:
         """The shop's local month now (or at `at`), as YYYY-MM."""
-        return month_of((at or utcnow()).astimezone(ZoneInfo(self.timezone)).date())
+        return month_of((at or clock.now()).astimezone(ZoneInfo(self.timezone)).date())
 
     def day(self, at: datetime) -> date:
         """The shop's local date of a moment."""

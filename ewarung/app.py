@@ -11,6 +11,7 @@ from ewarung import errorpages, i18n, logs, web
 from ewarung.auth.services import use_hash_profile
 from ewarung.config import Config
 from ewarung.db import Database
+from ewarung.domains import DOMAINS, PACKAGES
 from ewarung.web import requires
 
 API_PREFIX = "/api/v1"
@@ -52,9 +53,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.extensions["ewarung.config"] = config
     app.extensions["ewarung.db"] = Database(config.database_url)
     use_hash_profile(config.hash_profile)
-    logs.configure(config.data_dir, config.extra.get("log_max_bytes", logs.MAX_BYTES),
+    logs.configure(config.data_dir, PACKAGES,
+                   config.extra.get("log_max_bytes", logs.MAX_BYTES),
                    config.extra.get("log_backups", logs.BACKUPS))
-    i18n.init_app(app)
+    i18n.init_app(app, PACKAGES)
     web.init_app(app)
     errorpages.init_app(app)
     _register_blueprints(app)
@@ -65,7 +67,6 @@ def _register_blueprints(app: APIFlask) -> None:
     from ewarung.admin import bp as admin
     from ewarung.auth.api import bp as auth_api
     from ewarung.auth.views import bp as auth_views
-    from ewarung.domains import DOMAINS
     from ewarung.home import bp as home
     from ewarung.home import menu_for
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +17,32 @@ from ewarung.db import Base, JsonDoc, UtcDateTime, utcnow
 log = logging.getLogger("ewarung.audit")
 
 #: the signed-in user of the current request or command (None: the system itself)
-current_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_actor", default=None)
+_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("actor", default=None)
+
+
+def actor() -> int | None:
+    """Who acts: the one way every service learns it (None: the system itself)."""
+    return _actor.get()
+
+
+def begin_acting(user_id: int | None) -> contextvars.Token[int | None]:
+    """From here on `user_id` acts (a request's sign-in check); undo with `end_acting`."""
+    return _actor.set(user_id)
+
+
+def end_acting(token: contextvars.Token[int | None]) -> None:
+    """Back to whoever acted before `begin_acting`."""
+    _actor.reset(token)
+
+
+@contextmanager
+def acting_as(user_id: int | None) -> Iterator[None]:
+    """Within the block `user_id` acts (commands, the demo, tests)."""
+    token = begin_acting(user_id)
+    try:
+        yield
+    finally:
+        end_acting(token)
 
 
 class AuditEvent(Base):
@@ -49,7 +75,7 @@ def record(session: Session, action: str, *, entity: str | None = None,
         action=action, entity=entity,
         entity_id=None if entity_id is None else str(entity_id),
         before=before, after=after, note=note,
-        actor_id=actor_id if actor_id is not None else current_actor.get(),
+        actor_id=actor_id if actor_id is not None else actor(),
         approver_id=approver_id,
     )
     session.add(event)

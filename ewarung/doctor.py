@@ -7,7 +7,6 @@ the command exits non-zero when anything is wrong.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ewarung import consistency
 from ewarung.audit import AuditEvent
+from ewarung.checkup import Checkup, Limits
 from ewarung.config import Config
 from ewarung.db import Database
 from ewarung.errors import N_
@@ -33,26 +33,6 @@ from ewarung.shop import shop_timezone
 YEARS = (2025, 2099)
 #: how far the clock may be behind the newest record before it counts as wrong
 CLOCK_SLACK = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What counts as enough."""
-
-    min_free_mb: int = 1024
-    max_backup_age: timedelta = timedelta(hours=36)
-
-
-@dataclass
-class Checkup:
-    """One examination of the shop computer."""
-
-    db: Database
-    config: Config
-    limits: Limits
-    now: datetime
-    problems: list[str] = field(default_factory=list)
-    fine: list[str] = field(default_factory=list)
 
 
 def _when(c: Checkup, moment: datetime) -> str:

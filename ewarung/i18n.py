@@ -36,11 +36,10 @@ def select_locale() -> str:
     return DEFAULT_LANGUAGE
 
 
-def translation_dirs() -> list[str]:
-    """Each package's catalogue folder, found through the package wherever it is installed."""
-    from ewarung.domains import PACKAGES  # each package keeps its own catalogue
-
-    return [str(files(pkg) / "translations") for pkg in PACKAGES]
+def translation_dirs(packages: tuple[str, ...]) -> list[str]:
+    """Each package's catalogue folder (every package keeps its own), found through the
+    package wherever it is installed."""
+    return [str(files(pkg) / "translations") for pkg in packages]
 
 
 def _remember_language() -> None:
@@ -49,10 +48,11 @@ def _remember_language() -> None:
         session["lang"] = lang
 
 
-def init_app(app: Flask) -> None:
-    """Install Flask-Babel, the `?lang=` switch and the template filters."""
+def init_app(app: Flask, packages: tuple[str, ...]) -> None:
+    """Install Flask-Babel with the catalogues of `packages`, the `?lang=` switch and the
+    template filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs(packages))
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_language)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-#: loggers beside the shop's packages (ewarung.domains.PACKAGES) that write to the shop's log
+#: loggers beside the shop's packages that write to the shop's log
 OTHER_LOGGERS = ("waitress",)
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 4
@@ -126,15 +126,13 @@ class ShopLog(RotatingFileHandler):
         super().close()
 
 
-def configure(data_dir: Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS,
-              window: float = WINDOW_S) -> ShopLog:
+def configure(data_dir: Path, packages: tuple[str, ...], max_bytes: int = MAX_BYTES,
+              backups: int = BACKUPS, window: float = WINDOW_S) -> ShopLog:
     """Log to <data dir>/logs/ewarung.log; a later app in the same process moves the file."""
     log_dir = data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    from ewarung.domains import PACKAGES
-
     handler = ShopLog(log_dir / "ewarung.log", max_bytes, backups, window)
-    for name in (*PACKAGES, *OTHER_LOGGERS):
+    for name in (*packages, *OTHER_LOGGERS):  # each package's logger, by its name
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if isinstance(h, ShopLog)]:
             logger.removeHandler(old)

@@ -190,7 +190,7 @@ def _load_user() -> None:
         else:
             session.clear()
     if g.user is not None:
-        g.actor_token = audit.current_actor.set(g.user.id)
+        g.actor_token = audit.begin_acting(g.user.id)
         # read now: an error answer must not need the database (its session may have failed)
         g.user_language = g.user.language
 
@@ -349,7 +349,7 @@ def _teardown_request(_exc: BaseException | None) -> None:
         reset_write_intent(token)
     actor_token = g.pop("actor_token", None)
     if actor_token is not None:
-        audit.current_actor.reset(actor_token)
+        audit.end_acting(actor_token)
     if g.pop("gate_held", False):  # last: the next one finds the writer lock free
         database().request_gate.release()
 

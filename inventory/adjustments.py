@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ewarung import audit
-from ewarung.audit import current_actor
+from ewarung.audit import actor
 from ewarung.errors import N_, ValidationFailed
 from ewarung.numbers import MAX_ID
 from inventory import fields, ledger, stock
@@ -111,7 +111,7 @@ def put_in(session: Session, product_id: int, qty: Decimal, kind: str, ref_type:
 def _record(session: Session, kind: str, product_id: int, reason: str,
             note: str) -> StockAdjustment:
     record = StockAdjustment(kind=kind, product_id=product_id, reason=reason, note=note,
-                             user_id=current_actor.get())
+                             user_id=actor())
     session.add(record)
     session.flush()
     return record

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ewarung import audit
-from ewarung.audit import current_actor
+from ewarung.audit import actor
 from ewarung.clock import shop_today
 from ewarung.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from ewarung.money import line_amount
@@ -49,7 +49,7 @@ def receive_goods(session: Session, data: Mapping[str, Any]) -> GoodsReceipt:
     supplier_id, received_on, header, lines = _clean_receipt(session, data, today)
     receipt = GoodsReceipt(supplier_id=supplier_id, received_on=received_on,
                            total=sum(line["value"] for line in lines),
-                           created_by=current_actor.get(), **header)
+                           created_by=actor(), **header)
     session.add(receipt)
     session.flush()
     for line in lines:
@@ -176,7 +176,7 @@ def reverse_receipt(session: Session, receipt_id: int,
     reversal = GoodsReceipt(supplier_id=original.supplier_id, received_on=original.received_on,
                             reference=original.number, note=note[:500], reverses_id=original.id,
                             total=-sum(a.value for _, a, _ in plans),
-                            created_by=current_actor.get())
+                            created_by=actor())
     session.add(reversal)
     session.flush()
     for line, alloc, batch in plans:

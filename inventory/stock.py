@@ -47,7 +47,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from ewarung.audit import current_actor
+from ewarung.audit import actor
 from ewarung.clock import now
 from ewarung.db import Quantity
 from ewarung.errors import N_, NotFound
@@ -336,7 +336,7 @@ def _write(session: Session, batches: dict[int, Batch],
         loaded = session.identity_map.get(identity_key(StockBatch, bid))
         if loaded is not None:
             session.expire(loaded)
-    at, user_id = now(), current_actor.get()
+    at, user_id = now(), actor()
     session.execute(_INSERT_MOVES, [
         {"product_id": pid, "batch_id": m.batch_id, "kind": kind,
          "quantity": m.quantity, "value": m.value, "unit_cost": m.unit_cost,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ewarung import audit
-from ewarung.audit import current_actor
+from ewarung.audit import actor
 from ewarung.clock import now
 from ewarung.db import get_or_404
 from ewarung.errors import N_, Conflict, NotFound
@@ -52,7 +52,7 @@ class Variance:
 
 def start_stocktake(session: Session, note: str = "") -> Stocktake:
     """Open a count."""
-    take = Stocktake(note=note.strip()[:500], started_by=current_actor.get())
+    take = Stocktake(note=note.strip()[:500], started_by=actor())
     session.add(take)
     session.flush()
     audit.record(session, "stocktake.start", entity="stocktake", entity_id=take.id)
@@ -79,7 +79,7 @@ def record_counts(session: Session, stocktake_id: int,
             take.lines.append(line)
             by_product[product.id] = line
         line.counted, line.ledger_mark = counted, mark
-        line.counted_by, line.counted_at = current_actor.get(), now()
+        line.counted_by, line.counted_at = actor(), now()
     session.flush()
     return take
 
@@ -146,7 +146,7 @@ def approve_stocktake(session: Session, stocktake_id: int) -> Stocktake:
             value = put_in(session, line.product_id, variance, "stocktake", "stocktake",
                            take.id)
         line.expected, line.variance, line.value = expected, variance, value
-    take.status, take.approved_by, take.approved_at = "approved", current_actor.get(), now()
+    take.status, take.approved_by, take.approved_at = "approved", actor(), now()
     session.flush()
     audit.record(session, "stocktake.approve", entity="stocktake", entity_id=take.id,
                  after={"lines": len(take.lines),

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ewarung import audit
+from ewarung import audit, clock
 from ewarung.clock import month_label, next_month, parse_month
-from ewarung.db import get_or_404, utcnow
+from ewarung.db import get_or_404
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.numbers import parse_quantity, parse_rupiah
 from ewarung.shop import get_setting, register_setting, set_setting
@@ -39,7 +39,7 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
     parse_month(month_label(spent_on), "spent_on")  # within the months a shop has
     writable(note.strip(), "note", multiline=True)
     expense = Expense(spent_on=spent_on, category=category, amount=amount, note=note.strip(),
-                      created_by=audit.current_actor.get())
+                      created_by=audit.actor())
     session.add(expense)
     session.flush()
     audit.record(session, "expense.create", entity="expense", entity_id=expense.id,
@@ -56,7 +56,7 @@ def void_expense(session: Session, expense_id: int, reason: str) -> Expense:
     if not reason.strip():
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
     writable(reason.strip(), "reason")
-    expense.voided_at = utcnow()
+    expense.voided_at = clock.now()
     expense.void_reason = reason.strip()
     audit.record(session, "expense.void", entity="expense", entity_id=expense.id,
                  note=expense.void_reason)

@@ -36,9 +36,10 @@ from inventory.catalogue import is_fractional
 from inventory.demo import PRODUCTS, sales_demo_start, stock_value_line, write_off_expired
 from inventory.models import Product
 from pos import shifts, voids
-from pos.sale_input import Till, prepare_sale
+from pos.receipts import ReceiptContext
+from pos.sale_input import Till
 from pos.sale_records import SaleRecord
-from pos.sales import record_sale as record
+from pos.sales import sell
 from pos.schemas import SaleIn
 
 SEED = 4711
@@ -238,16 +239,15 @@ def _sell(session: Session, cashier: User, basket: list[tuple[int, str]],
     req = SaleIn.model_validate({
         "client_ref": str(uuid.uuid4()), "tenders": tenders,
         "lines": [{"product_id": pid, "quantity": q} for pid, q in sorted(basket)]}).request(key)
-    till = Till(cashier.id, cashier.full_name, key, str(current_app.config["SECRET_KEY"]),
-                at=at.astimezone(UTC), print_receipt=False)
-    token = audit.current_actor.set(cashier.id)
+    receipts = ReceiptContext("http://localhost/", str(current_app.config["SECRET_KEY"]),
+                              printing=False)  # the history is recorded, not printed
+    till = Till(cashier.id, cashier.full_name, key, receipts)
     try:
-        with session.begin_nested():
-            return record(session, prepare_sale(session, req, till), till)
+        with session.begin_nested(), happening_at(at.astimezone(UTC)), \
+                audit.acting_as(cashier.id):
+            return sell(session, req, till).record
     except AppError:
         return None  # e.g. a card whose month is spent: the demo moves on
-    finally:
-        audit.current_actor.reset(token)
 
 
 def _close_shift(session: Session, shift: Any, cashier: User, at: datetime,
@@ -287,12 +287,12 @@ def _mishap(session: Session, rng: random.Random, shop: _Shop, sold: list[SaleRe
         return 0
     rec = rng.choice(pick)
     if kind == "return":
-        with happening_at(min(rec.created_at + timedelta(hours=2), last)):
+        with happening_at(min(rec.created_at + timedelta(hours=2), last)), \
+                audit.acting_as(rec.cashier_id):
             voids.return_lines(session, rec.id, [(rec.lines[0].id, rec.lines[0].quantity)],
-                               "kemasan rusak", actor_id=rec.cashier_id,
-                               approver_id=shop.ketua.id)
+                               "kemasan rusak", approver_id=shop.ketua.id)
         return 0
-    with happening_at(min(rec.created_at + timedelta(minutes=12), last)):
-        voids.void_sale(session, rec.id, "salah input barang", actor_id=rec.cashier_id,
-                        approver_id=shop.ketua.id)
+    with happening_at(min(rec.created_at + timedelta(minutes=12), last)), \
+            audit.acting_as(rec.cashier_id):
+        voids.void_sale(session, rec.id, "salah input barang", approver_id=shop.ketua.id)
     return 1

@@ -67,9 +67,20 @@ def shop_of(session: Session) -> ReceiptShop:
     return receipt_shop(get_outlet(session), shop_timezone(session))
 
 
-def verify_url(url_root: str, secret: str, sale_id: int) -> str:
-    """The address the receipt's QR code holds: <root>r/<signed code>."""
-    return f"{url_root.rstrip('/')}/r/{make_code(secret, sale_id)}"
+@dataclass(frozen=True)
+class ReceiptContext:
+    """What a receipt needs from where the sale was made: the address its QR code points to
+    (the one the tablet used), the key that signs the code, and whether to print at all
+    (a demo's history is recorded, not printed). A view makes it from its request
+    (`pos.webutil.receipt_context`); every service that makes a receipt takes it."""
+
+    url_root: str
+    secret: str
+    printing: bool = True
+
+    def verify_url(self, sale_id: int) -> str:
+        """The address the receipt's QR code holds: <root>r/<signed code>."""
+        return f"{self.url_root.rstrip('/')}/r/{make_code(self.secret, sale_id)}"
 
 
 def build_receipt(rec: SaleRecord, shop: ReceiptShop, cashier: str, url: str, *,
@@ -102,32 +113,32 @@ def _cashier_name(session: Session, user_id: int) -> str:
     return session.scalar(select(User.full_name).where(User.id == user_id)) or ""
 
 
-def reprint(session: Session, sale_id: int, url_root: str, secret: str) -> PrintJob:
+def reprint(session: Session, sale_id: int, ctx: ReceiptContext) -> PrintJob:
     """Print a sale's receipt again, as a copy (SALINAN; DIBATALKAN once voided)."""
     setup = printer_setup(session)
     if setup.target is None:
         raise PrinterNotConfigured()
     rec = load_sale(session, sale_id)
     receipt = build_receipt(rec, shop_of(session), _cashier_name(session, rec.cashier_id),
-                            verify_url(url_root, secret, rec.id), copy=True)
+                            ctx.verify_url(rec.id), copy=True)
     job = enqueue_receipt(session, receipt, sale_id=rec.id, setup=setup)
     assert job is not None  # the target was checked above
     return job
 
 
-def queue_void_receipt(session: Session, rec: SaleRecord, url_root: str, secret: str) -> None:
+def queue_void_receipt(session: Session, rec: SaleRecord, ctx: ReceiptContext) -> None:
     """Print the voided sale's receipt (DIBATALKAN) for the drawer, when a printer is set up."""
     setup = printer_setup(session)
-    if setup.target is not None:
+    if ctx.printing and setup.target is not None:
         enqueue_receipt(session, build_receipt(rec, shop_of(session),
                                                _cashier_name(session, rec.cashier_id),
-                                               verify_url(url_root, secret, rec.id)),
+                                               ctx.verify_url(rec.id)),
                         sale_id=rec.id, setup=setup)
 
 
-def preview(session: Session, sale_id: int, url_root: str, secret: str) -> Markup:
+def preview(session: Session, sale_id: int, ctx: ReceiptContext) -> Markup:
     """The receipt as the paper shows it, in HTML, for the tablet."""
     rec = load_sale(session, sale_id)
     receipt = build_receipt(rec, shop_of(session), _cashier_name(session, rec.cashier_id),
-                            verify_url(url_root, secret, rec.id))
+                            ctx.verify_url(rec.id))
     return receipt_html(receipt, printer_setup(session).paper)

@@ -31,7 +31,7 @@ from aid.settings import (
     bpnt_from,
     saved_settings,
 )
-from ewarung.db import utcnow
+from ewarung.clock import now
 from ewarung.errors import N_, AppError, ValidationFailed
 from ewarung.numbers import checked_amount, parse_quantity
 from ewarung.text import writable
@@ -48,7 +48,7 @@ from pos.checkout import (
     settle,
 )
 from pos.models import Shift
-from pos.receipts import ReceiptShop, read_shop
+from pos.receipts import ReceiptContext, ReceiptShop, read_shop
 from pos.shifts import NoOpenShift
 from printer.setup import SETTING_KEYS as PRINTER_KEYS
 from printer.setup import PrinterSetup, setup_from_saved
@@ -103,17 +103,19 @@ class SaleRequest:
 
 @dataclass(frozen=True)
 class Till:
-    """Who sells, with which keys, and where receipts point."""
+    """Who sells, with which card key, and what the receipt needs. When the sale happens is
+    the shop clock's (`ewarung.clock.now`: now, unless `happening_at` says otherwise)."""
 
     cashier_id: int
     cashier_name: str
     card_key: bytes
-    secret_key: str
-    url_root: str = "http://localhost/"
-    #: when the sale happens (now, unless building a demo's history)
-    at: datetime | None = None
-    #: queue the receipt (a demo's history is not printed)
-    print_receipt: bool = True
+    receipts: ReceiptContext
+
+    @property
+    def token_key(self) -> bytes:
+        """The key of the look-up's card tokens: like the receipt's code, from the app's
+        secret key."""
+        return derive_token_key(self.receipts.secret)
 
 
 @dataclass
@@ -171,7 +173,7 @@ def prepare_sale(session: Session, req: SaleRequest, till: Till) -> PreparedSale
         raise NoOpenShift()
     values = saved_settings(session, _SETTING_KEYS)
     cfg = bpnt_from(values)
-    at = till.at or utcnow()
+    at = now()
     facts = _products(session, req.lines)
     priced, repriced = _price(req.lines, facts)
     above = lines_above_reference(priced)
@@ -250,7 +252,7 @@ def _card(session: Session, tenders: Sequence[TenderInput], till: Till, cfg: Bpn
     i, tender = next((i, t) for i, t in enumerate(tenders) if t.kind == BPNT)
     typed = tender.card is not None and bool(tender.card.strip())
     if tender.card_token:
-        card = token_card(session, derive_token_key(till.secret_key), tender.card_token,
+        card = token_card(session, till.token_key, tender.card_token,
                           now=int(at.timestamp()))
         if typed and paying_card(session, till.card_key, tender.card or "",
                                  luhn_check=cfg.luhn_check).card_id != card.card_id:
@@ -268,7 +270,7 @@ def resolve_card(session: Session, req: SaleRequest, till: Till) -> int | None:
     """The KPM a refused sale's card belongs to, for the refusal record (None if unknown)."""
     try:
         card = _card(session, req.tenders, till, bpnt_from(
-            saved_settings(session, BPNT_KEYS)), till.at or utcnow())
+            saved_settings(session, BPNT_KEYS)), now())
     except AppError:
         return None
     return card.beneficiary_id

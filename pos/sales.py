@@ -1,5 +1,7 @@
 """Use-case of the till: record a sale, all or nothing, once per `client_ref`.
 
+`sell` is the use case the API, the demo and the tests call; the rest are its steps.
+
 Two phases keep SQLite's writer lock short (HACKING.md), and both run in the request's unit
 of work:
 
@@ -17,6 +19,12 @@ of work:
    locked only for the rest of the commit, not for the whole sale. Statements are Core and
    multi-row: on the hot path a sale is about a dozen statements.
 
+`sell` decides the commit points. In a unit of work of its own (`owns_unit=True`: a
+request), an error rolls the sale back, a replay found then answers with the sale made
+earlier, and a refusal for a program rule is recorded and committed for the 6T integrity
+report before the error goes on. Inside a caller's unit of work (the demo, tests) it writes
+nothing but the sale, and errors go to the caller, whose savepoint undoes the attempt.
+
 Idempotency: the sale row is inserted with ON CONFLICT (client_ref) DO NOTHING. When the row
 is not inserted, another request with the same `client_ref` got there first (or is about to
 commit; PostgreSQL waits for it): `record_sale` raises `Replay` before it has counted, the
@@ -28,7 +36,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import replace
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -40,21 +50,90 @@ from sqlalchemy.orm import Session
 from aid import ledger
 from ewarung import audit
 from ewarung.clock import happening_at
-from ewarung.errors import N_, Conflict
+from ewarung.errors import N_, AppError, Conflict
 from inventory import stock
 from pos.checkout import (
     BPNT,
     REFERENCED,
+    BpntBalanceExceeded,
+    NotEligibleForBpnt,
+    PriceAboveReference,
 )
-from pos.models import Sale, SaleLine, Tender
+from pos.models import Sale, SaleLine, SaleRefusal, Tender
 from pos.numbering import format_number, next_sequence
-from pos.receipts import queue_receipt, verify_url
+from pos.receipts import queue_receipt
 from pos.sale_input import (
+    ApprovalRequired,
+    ExpiredApprovalRequired,
     PreparedSale,
     SaleRequest,
     Till,
+    prepare_sale,
+    resolve_card,
 )
 from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale
+
+#: refusals for a program rule, kept for the 6T integrity report (the sale itself leaves no row)
+RULE_REFUSALS = (NotEligibleForBpnt, BpntBalanceExceeded, PriceAboveReference)
+
+
+@dataclass(frozen=True)
+class Sold:
+    """A sale recorded now, or the one recorded earlier for the same `client_ref`."""
+
+    record: SaleRecord
+    replayed: bool = False
+
+
+def sell(session: Session, req: SaleRequest, till: Till, *,
+         approve: Callable[[type[ApprovalRequired]], int] | None = None,
+         sell_expired: bool = False, owns_unit: bool = False,
+         reading: Callable[[], AbstractContextManager[Any]] = nullcontext) -> Sold:
+    """Sell: check and price (inside `reading`, which a request uses to read before
+    SQLite's writer lock), have a manager approve a changed price or expired goods
+    (`approve(asked)` returns the approver's id, or raises), write, and audit. See the
+    module's docstring for `owns_unit`."""
+    try:
+        with reading():
+            sale = prepare_sale(session, req, till)
+        if sale.repriced or sell_expired:  # one manager's PIN approves both
+            asked = ApprovalRequired if sale.repriced else ExpiredApprovalRequired
+            if approve is None:
+                raise asked()
+            sale.approver_id = approve(asked)
+            sale.sell_expired = sell_expired
+        rec = record_sale(session, sale, till)
+        if sale.sell_expired:
+            audit.record(session, "sale.sell_expired", entity="sale", entity_id=rec.id,
+                         actor_id=till.cashier_id, approver_id=sale.approver_id)
+    except Replay:  # the sale row's client_ref was taken: answer with that sale
+        if not owns_unit:
+            raise
+        session.rollback()  # gives back the counter taken for this attempt
+        return Sold(replay(session, req), replayed=True)
+    except AppError as exc:
+        if not owns_unit:
+            raise
+        session.rollback()
+        # A replay is looked for only now, off the hot path: what the catalogue or the
+        # settings refuse today must not turn the answer to a sale made earlier into an error.
+        if find_by_ref(session, req.client_ref) is not None:
+            session.rollback()
+            return Sold(replay(session, req), replayed=True)
+        if isinstance(exc, RULE_REFUSALS):
+            _record_refusal(session, exc, req, till)
+        raise
+    return Sold(rec)
+
+
+def _record_refusal(session: Session, exc: AppError, req: SaleRequest, till: Till) -> None:
+    session.rollback()
+    beneficiary_id = None
+    if any(t.kind == BPNT for t in req.tenders):
+        beneficiary_id = resolve_card(session, req, till)
+    session.add(SaleRefusal(cashier_id=till.cashier_id, code=exc.code,
+                            beneficiary_id=beneficiary_id, details=exc.details or None))
+    session.commit()
 
 
 class IdempotencyConflict(Conflict):
@@ -74,7 +153,13 @@ _tenders = cast(Table, Tender.__table__)
 
 
 def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
-    """Write the prepared sale and queue its receipt; raises `Replay` for a known client_ref."""
+    """Write the prepared sale and queue its receipt; raises `Replay` for a known client_ref.
+    Everything it writes (stock moves, the card's entry) happens at the sale's moment."""
+    with happening_at(sale.at):
+        return _record(session, sale, till)
+
+
+def _record(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     req = sale.request
     sale_id = _insert_sale(session, sale, till, provisional_number(req.client_ref))
     if sale_id is None:
@@ -87,9 +172,9 @@ def record_sale(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     rec = SaleRecord(id=sale_id, number=number, created_at=sale.at, cashier_id=till.cashier_id,
                      total=sale.settlement.total, lines=lines, tenders=tenders,
                      shift_id=sale.shift_id, above_reference=sale.above_reference)
-    url = verify_url(till.url_root, till.secret_key, sale_id)
+    url = till.receipts.verify_url(sale_id)
     job = queue_receipt(session, rec, sale.shop, till.cashier_name, url, sale.printer) \
-        if till.print_receipt else None
+        if till.receipts.printing else None
     if job is not None:
         rec = replace(rec, print_job={"id": job.id, "state": job.state})
     return rec
@@ -133,10 +218,9 @@ def _insert_sale(session: Session, sale: PreparedSale, till: Till, number: str) 
 def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[LineRecord, ...]:
     """Take the stock (FEFO, products in id order) and write the lines with their cost."""
     order = sorted(range(len(sale.lines)), key=lambda i: sale.lines[i][1].product_id)
-    with happening_at(sale.at):
-        plan = stock.plan_many(session, [(sale.lines[i][1].product_id, sale.lines[i][1].quantity)
-                                         for i in order],
-                               fresh_on=None if sale.sell_expired else sale.business_day)
+    plan = stock.plan_many(session, [(sale.lines[i][1].product_id, sale.lines[i][1].quantity)
+                                     for i in order],
+                           fresh_on=None if sale.sell_expired else sale.business_day)
     cost = {i: sum(a.value for a in allocations)
             for i, allocations in zip(order, plan.allocations, strict=True)}
     rows = [{"sale_id": sale_id, "product_id": p.product_id, "name": p.name, "unit": f.unit,
@@ -146,8 +230,7 @@ def _insert_lines(session: Session, sale_id: int, sale: PreparedSale) -> tuple[L
              "reference_price": p.reference_price, "amount": p.amount, "cost": cost[i],
              "returned_quantity": Decimal(0)} for i, (f, p) in enumerate(sale.lines)]
     ids = [r[0] for r in session.execute(_INSERT_LINES, rows)]
-    with happening_at(sale.at):
-        plan.write(session, ref_type="sale_line", ref_ids=[ids[i] for i in order])
+    plan.write(session, ref_type="sale_line", ref_ids=[ids[i] for i in order])
     return tuple(LineRecord(id=line_id, product_id=r["product_id"], name=r["name"],
                             unit=r["unit"], commodity_group=r["commodity_group"],
                             quantity=r["quantity"], unit_price=r["unit_price"],
@@ -164,7 +247,7 @@ def _insert_tenders(session: Session, sale_id: int,
             assert sale.card is not None
             redemption = ledger.redeem(
                 session, sale.card.beneficiary_id, t.amount, sale_id=sale_id,
-                edc_ref=t.reference, card_id=sale.card.card_id, at=sale.at, settings=sale.bpnt,
+                edc_ref=t.reference, card_id=sale.card.card_id, settings=sale.bpnt,
                 masked_card=sale.card.masked)
             if redemption.over_limit:
                 audit.record(session, "sale.bpnt_over_limit", entity="sale", entity_id=sale_id,

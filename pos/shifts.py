@@ -29,9 +29,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ewarung import audit
+from ewarung import audit, clock
 from ewarung.auth.models import User
-from ewarung.db import utcnow
 from ewarung.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from ewarung.money import format_rupiah
 from ewarung.numbers import MAX_RUPIAH, parse_rupiah
@@ -105,7 +104,7 @@ def open_shift(session: Session, cashier_id: int, opening_float: int) -> Shift:
     parse_rupiah(opening_float, "opening_float")
     if current_shift(session, cashier_id) is not None:
         raise ShiftAlreadyOpen()
-    shift = Shift(cashier_id=cashier_id, opening_float=opening_float, opened_at=utcnow())
+    shift = Shift(cashier_id=cashier_id, opening_float=opening_float, opened_at=clock.now())
     session.add(shift)
     session.flush()
     audit.record(session, "shift.open", entity="shift", entity_id=shift.id,
@@ -147,7 +146,7 @@ def move_cash(session: Session, shift_id: int, amount: int, reason: str,
         raise ValidationFailed.field("reason", N_("Tulis alasannya."))
     writable(reason.strip(), "reason")
     movement = CashMovement(shift_id=shift_id, amount=amount, reason=reason.strip()[:300],
-                            actor_id=actor_id, at=utcnow())
+                            actor_id=actor_id, at=clock.now())
     session.add(movement)
     session.flush()
     audit.record(session, "shift.cash", entity="shift", entity_id=shift_id,
@@ -164,7 +163,7 @@ def close_shift(session: Session, shift_id: int, counted_cash: int, actor_id: in
     parse_rupiah(counted_cash, "counted_cash")
     writable(note, "note", multiline=True)
     expected = shift_report(session, shift).expected_cash
-    shift.closed_at, shift.closed_by = utcnow(), actor_id
+    shift.closed_at, shift.closed_by = clock.now(), actor_id
     shift.counted_cash, shift.expected_cash, shift.note = counted_cash, expected, note[:300]
     session.flush()
     report = shift_report(session, shift)

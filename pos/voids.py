@@ -18,7 +18,7 @@ cash needs their open shift (409 `no_open_shift` otherwise) and counts in its X 
 reports; one that gives back no cash (only BPNT) may be made without an open shift.
 
 Both happen now, unless `ewarung.clock.happening_at` says otherwise (a demo's history,
-like its stock movements and sales).
+like its stock movements and sales), by whoever acts (`ewarung.audit.actor`).
 
 Lock order on PostgreSQL, as in a sale: the sale row, then every batch involved in id order
 (taken at once), then the KPM's row (`aid.ledger.reverse`).
@@ -43,7 +43,7 @@ from inventory import stock
 from inventory.ledger import Allocation, parse_quantity, portion, show
 from inventory.models import StockMove
 from pos.models import Sale, SaleLine, SaleReturn, SaleReturnLine, Shift, Tender
-from pos.receipts import queue_void_receipt
+from pos.receipts import ReceiptContext, queue_void_receipt
 from pos.sale_records import SaleNotFound, load_sale, return_json
 from pos.shifts import NoOpenShift
 
@@ -87,6 +87,14 @@ def _put_back(session: Session, allocations: dict[int, list[Allocation]]) -> Non
         stock.restore(session, part, ref_type=REF_TYPE, ref_id=line_id, kind="return")
 
 
+def _actor() -> int:
+    """Who voids or takes back: someone signed in (`ewarung.audit.actor`), never the system."""
+    actor_id = audit.actor()
+    if actor_id is None:
+        raise RuntimeError("a void or a return needs someone acting (ewarung.audit.acting_as)")
+    return actor_id
+
+
 def _drawer(session: Session, user_id: int, cash_back: int) -> int | None:
     """The open shift of the person giving money back; refuses cash with no drawer open."""
     shift_id = session.scalar(select(Shift.id).where(Shift.cashier_id == user_id,
@@ -105,9 +113,11 @@ def _cash_left(session: Session, sale_id: int) -> int:
     return int(paid) - int(refunded)
 
 
-def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, approver_id: int,
-              url_root: str = "", secret: str = "") -> Sale:
-    """Void a whole sale: stock back to its batches, entitlement back to the card."""
+def void_sale(session: Session, sale_id: int, reason: str, *, approver_id: int,
+              receipts: ReceiptContext | None = None) -> Sale:
+    """Void a whole sale: stock back to its batches, entitlement back to the card; with
+    `receipts`, the voided receipt (DIBATALKAN) prints for the drawer."""
+    actor_id = _actor()
     reason = writable(reason.strip(), "reason")
     if len(reason) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan pembatalan."))
@@ -125,8 +135,8 @@ def void_sale(session: Session, sale_id: int, reason: str, *, actor_id: int, app
                  after={"status": "voided", "number": sale.number,
                         "bpnt_returned": sum(e.amount for e in reversals)},
                  note=reason[:500], actor_id=actor_id, approver_id=approver_id)
-    if url_root:
-        queue_void_receipt(session, load_sale(session, sale_id), url_root, secret)
+    if receipts is not None:
+        queue_void_receipt(session, load_sale(session, sale_id), receipts)
     return sale
 
 
@@ -149,8 +159,9 @@ def _bpnt_left(session: Session, sale_id: int) -> tuple[int | None, int]:
 
 
 def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]],
-                 reason: str, *, actor_id: int, approver_id: int) -> dict[str, Any]:
+                 reason: str, *, approver_id: int) -> dict[str, Any]:
     """Take back part of a sale (see the module docstring for how it is refunded)."""
+    actor_id = _actor()
     reason = writable(reason.strip(), "reason")
     if len(reason) < 3:
         raise ValidationFailed.field("reason", N_("Tulis alasan pengembalian."))

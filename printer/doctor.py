@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ewarung.doctor import Checkup
+from ewarung.checkup import Checkup
 from ewarung.errors import N_
 from printer.models import PrintJob
 from printer.setup import PrinterEnv, printer_setup

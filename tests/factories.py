@@ -214,7 +214,7 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
               tenders: Sequence[dict[str, Any]] | None = None, *, cashier: Any = None,
               at: datetime | None = None, client_ref: str | None = None,
               approver: Any = None, print_receipt: bool = True) -> Any:
-    """A sale made by the sale service itself (prepare, then record), as the till makes it.
+    """A sale made by the sale's use case (`pos.sales.sell`), as the till makes it.
 
     `lines` are (product, quantity[, unit_price]): a price other than the catalogue's needs
     `approver` (a manager), as the API asks for one. `tenders` are API-shaped dicts (cash for
@@ -224,9 +224,12 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
     open shift of its cashier). Returns the recorded `pos.sale_records.SaleRecord`.
     """
     import uuid
+    from contextlib import nullcontext
 
-    from pos.sale_input import ApprovalRequired, Till, prepare_sale
-    from pos.sales import record_sale
+    from ewarung.clock import happening_at
+    from pos.receipts import ReceiptContext
+    from pos.sale_input import ApprovalRequired, Till
+    from pos.sales import sell
     from pos.schemas import SaleIn
     from pos.shifts import current_shift
 
@@ -241,11 +244,15 @@ def make_sale(session: Session, app: Any, lines: Sequence[tuple[Any, ...]],
                   | ({"unit_price": price} if price is not None else {})
                   for p, q, price in asked],
         "tenders": list(tenders or [{"kind": "cash"}])}).request(key)
+    receipts = ReceiptContext("http://localhost/", app.config["SECRET_KEY"],
+                              printing=print_receipt)
     till = Till(cashier_id=cashier.id, cashier_name=cashier.full_name, card_key=key,
-                secret_key=app.config["SECRET_KEY"], at=at, print_receipt=print_receipt)
-    prepared = prepare_sale(session, req, till)
-    if prepared.repriced:
+                receipts=receipts)
+
+    def approve(asked: type[ApprovalRequired]) -> int:
         if approver is None:
-            raise ApprovalRequired()
-        prepared.approver_id = approver.id
-    return record_sale(session, prepared, till)
+            raise asked()
+        return int(approver.id)
+
+    with happening_at(at) if at is not None else nullcontext():
+        return sell(session, req, till, approve=approve).record

@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint
-from flask import current_app, request
-from sqlalchemy.orm import Session
 
 from aid.web import card_key
-from ewarung import audit
 from ewarung.auth.models import User
-from ewarung.errors import AppError
 from ewarung.web import (
     db_session,
     one_at_a_time,
@@ -21,19 +17,13 @@ from ewarung.web import (
     signed_in_user,
 )
 from pos import voids
-from pos.checkout import BPNT, BpntBalanceExceeded, NotEligibleForBpnt, PriceAboveReference
-from pos.models import SaleRefusal
-from pos.receipts import reprint, verify_url
+from pos.receipts import reprint
 from pos.sale_input import (
     ApprovalRequired,
-    ExpiredApprovalRequired,
-    SaleRequest,
     Till,
-    prepare_sale,
-    resolve_card,
 )
 from pos.sale_records import load_sale, recent_sales, sale_json
-from pos.sales import Replay, find_by_ref, record_sale, replay
+from pos.sales import sell
 from pos.schemas import (
     ApproverIn,
     ReturnIn,
@@ -45,23 +35,15 @@ from pos.schemas import (
     SaleQuery,
     VoidIn,
 )
-from pos.webutil import approve
+from pos.webutil import approve, receipt_context
 from printer.api import JobOut
 
 bp = APIBlueprint("sales_api", __name__, url_prefix="/api/v1", tag="Sales")
 
-#: refusals for a program rule, kept for the 6T integrity report (the sale itself leaves no row)
-RULE_REFUSALS = (NotEligibleForBpnt, BpntBalanceExceeded, PriceAboveReference)
-
-
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])
-
-
 def _till() -> Till:
     user = signed_in_user()
     return Till(cashier_id=user.id, cashier_name=user.full_name, card_key=card_key(),
-                secret_key=_secret(), url_root=request.url_root)
+                receipts=receipt_context())
 
 
 def _approver(approver: ApproverIn | None,
@@ -85,48 +67,12 @@ def _approver(approver: ApproverIn | None,
     "tender_mismatch, price_above_reference, invalid_card_number"})
 def create_sale(body: SaleIn) -> Any:
     """Record a sale: lines by product id or barcode, tenders bpnt, cash, qris, transfer."""
-    s = db_session()
     till = _till()
-    req = body.request(till.card_key)
-    try:
-        with read_phase():
-            sale = prepare_sale(s, req, till)
-        if sale.repriced or body.sell_expired:  # one manager's PIN approves both
-            asked = ApprovalRequired if sale.repriced else ExpiredApprovalRequired
-            sale.approver_id = _approver(body.approver, asked).id
-            sale.sell_expired = body.sell_expired
-        rec = record_sale(s, sale, till)
-        if sale.sell_expired:
-            audit.record(s, "sale.sell_expired", entity="sale", entity_id=rec.id,
-                         actor_id=till.cashier_id, approver_id=sale.approver_id)
-    except Replay:  # the sale row's client_ref was taken: answer with that sale
-        return _replayed(s, req, till), 200
-    except AppError as exc:
-        s.rollback()
-        # A replay is looked for only now, off the hot path: what the catalogue or the
-        # settings refuse today must not turn the answer to a sale made earlier into an error.
-        if find_by_ref(s, req.client_ref) is not None:
-            return _replayed(s, req, till), 200
-        if isinstance(exc, RULE_REFUSALS):
-            _record_refusal(s, exc, req, till)
-        raise
-    return sale_json(rec, verify_url(till.url_root, till.secret_key, rec.id))
-
-
-def _replayed(s: Session, req: SaleRequest, till: Till) -> dict[str, Any]:
-    s.rollback()  # gives back the counter taken for this attempt
-    rec = replay(s, req)
-    return sale_json(rec, verify_url(till.url_root, till.secret_key, rec.id))
-
-
-def _record_refusal(s: Session, exc: AppError, req: SaleRequest, till: Till) -> None:
-    s.rollback()
-    beneficiary_id = None
-    if any(t.kind == BPNT for t in req.tenders):
-        beneficiary_id = resolve_card(s, req, till)
-    s.add(SaleRefusal(cashier_id=till.cashier_id, code=exc.code,
-                      beneficiary_id=beneficiary_id, details=exc.details or None))
-    s.commit()
+    sold = sell(db_session(), body.request(till.card_key), till,
+                approve=lambda asked: _approver(body.approver, asked).id,
+                sell_expired=body.sell_expired, owns_unit=True, reading=read_phase)
+    answer = sale_json(sold.record, till.receipts.verify_url(sold.record.id))
+    return (answer, 200) if sold.replayed else answer
 
 
 @bp.get("/sales")
@@ -147,7 +93,7 @@ def list_sales(query: SaleQuery) -> Any:
 def get_sale(sale_id: int) -> Any:
     """One sale with its status (completed, voided) and its returns."""
     rec = load_sale(db_session(), sale_id, with_returns=True)
-    return sale_json(rec, verify_url(request.url_root, _secret(), rec.id), full=True)
+    return sale_json(rec, receipt_context().verify_url(rec.id), full=True)
 
 
 @bp.post("/sales/<int:sale_id>/print")
@@ -156,7 +102,7 @@ def get_sale(sale_id: int) -> Any:
 @bp.doc(responses={409: "printer_not_configured"})
 def print_sale(sale_id: int) -> Any:
     """Print the sale's receipt again (as SALINAN)."""
-    return reprint(db_session(), sale_id, request.url_root, _secret()).public()
+    return reprint(db_session(), sale_id, receipt_context()).public()
 
 
 @bp.post("/sales/<int:sale_id>/void")
@@ -170,12 +116,11 @@ def print_sale(sale_id: int) -> Any:
 def void_sale(sale_id: int, body: VoidIn) -> Any:
     """Void a whole sale with a manager's approval: stock and entitlement go back."""
     s = db_session()
-    user = signed_in_user()
     approver = _approver(body.approver)
-    voids.void_sale(s, sale_id, body.reason, actor_id=user.id, approver_id=approver.id,
-                    url_root=request.url_root, secret=_secret())
+    voids.void_sale(s, sale_id, body.reason, approver_id=approver.id,
+                    receipts=receipt_context())
     rec = load_sale(s, sale_id, with_returns=True)
-    return sale_json(rec, verify_url(request.url_root, _secret(), rec.id), full=True)
+    return sale_json(rec, receipt_context().verify_url(rec.id), full=True)
 
 
 @bp.post("/sales/<int:sale_id>/returns")
@@ -188,8 +133,7 @@ def void_sale(sale_id: int, body: VoidIn) -> Any:
                    429: "too_many_attempts: five wrong approvals in a row (Retry-After)"})
 def return_goods(sale_id: int, body: ReturnIn) -> Any:
     """Take back part of a sale with a manager's approval (see `pos.voids` for the refund)."""
-    s = db_session()
-    user = signed_in_user()
     approver = _approver(body.approver)
-    return voids.return_lines(s, sale_id, [(ln.sale_line_id, ln.quantity) for ln in body.lines],
-                              body.reason, actor_id=user.id, approver_id=approver.id)
+    return voids.return_lines(db_session(), sale_id,
+                              [(ln.sale_line_id, ln.quantity) for ln in body.lines],
+                              body.reason, approver_id=approver.id)

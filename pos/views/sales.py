@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -20,22 +20,13 @@ from pos import shifts, voids
 from pos.models import Shift
 from pos.receipts import preview, reprint
 from pos.sale_records import load_sale, recent_sales
-from pos.webutil import approve, approvers
+from pos.webutil import approve, approvers, receipt_context
 from printer.queue import enqueue_report
 
 bp = Blueprint("sales", __name__)
 bp.record_once(menu_item("sales.shift", N_("Shift kasir"), "cashier", 20))
 bp.record_once(menu_item("sales.index", N_("Transaksi"), "cashier", 25))
 bp.add_app_template_global(approvers, "approvers")
-
-
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])
-
-
-def _me() -> User:
-    user = signed_in_user()
-    return user
 
 
 def _done(action: Callable[[], object], message: str, target: str) -> Any:
@@ -72,14 +63,14 @@ def detail(sale_id: int) -> Any:
     s = db_session()
     rec = load_sale(s, sale_id, with_returns=True)
     return render_template("pos/sale.html", rec=rec, tz=shop_timezone(s),
-                           paper=preview(s, sale_id, request.url_root, _secret()))
+                           paper=preview(s, sale_id, receipt_context()))
 
 
 @bp.get("/sales/<int:sale_id>/receipt")
 @requires("cashier")
 def receipt(sale_id: int) -> Any:
     """The receipt as its paper shows it (an HTML fragment the till shows after a sale)."""
-    return str(preview(db_session(), sale_id, request.url_root, _secret()))
+    return str(preview(db_session(), sale_id, receipt_context()))
 
 
 @bp.post("/sales/<int:sale_id>/print")
@@ -87,7 +78,7 @@ def receipt(sale_id: int) -> Any:
 def print_again(sale_id: int) -> Any:
     """Print a copy of the receipt (SALINAN)."""
     try:
-        reprint(db_session(), sale_id, request.url_root, _secret())
+        reprint(db_session(), sale_id, receipt_context())
     except AppError as exc:
         flash(exc.message(gettext))
     else:
@@ -101,8 +92,7 @@ def void(sale_id: int) -> Any:
     """Void the whole sale with a manager's PIN."""
     def act() -> None:
         voids.void_sale(db_session(), sale_id, request.form.get("reason", ""),
-                        actor_id=_me().id, approver_id=_approve().id,
-                        url_root=request.url_root, secret=_secret())
+                        approver_id=_approve().id, receipts=receipt_context())
     return _done(act, gettext("Transaksi dibatalkan; stok dan hak BPNT dikembalikan."),
                  url_for("sales.detail", sale_id=sale_id))
 
@@ -119,7 +109,7 @@ def return_goods(sale_id: int) -> Any:
         if not items:
             raise ValidationFailed.field("lines", N_("Isi jumlah barang yang dikembalikan."))
         voids.return_lines(db_session(), sale_id, items, request.form.get("reason", ""),
-                           actor_id=_me().id, approver_id=_approve().id)
+                           approver_id=_approve().id)
     return _done(act, gettext("Barang dikembalikan; stok dan pembayaran diperbarui."),
                  url_for("sales.detail", sale_id=sale_id))
 
@@ -137,7 +127,7 @@ def shift() -> Any:
     drawer should hold; the Z report shows it with the counted cash and the difference.
     """
     s = db_session()
-    me = _me()
+    me = signed_in_user()
     current = shifts.current_shift(s, me.id)
     closed = select(Shift).where(Shift.closed_at.is_not(None))
     if not me.has_role("manager"):
@@ -156,7 +146,7 @@ def _next() -> str | None:
 
 
 def _own(shift_id: int) -> Shift:
-    return shifts.shift_for(db_session(), shift_id, _me())
+    return shifts.shift_for(db_session(), shift_id, signed_in_user())
 
 
 @bp.post("/shift/open")
@@ -166,7 +156,7 @@ def open_shift() -> Any:
     s = db_session()
     nxt = _next()
     try:
-        shifts.open_shift(s, _me().id, _amount("opening_float"))
+        shifts.open_shift(s, signed_in_user().id, _amount("opening_float"))
     except AppError as exc:
         s.rollback()
         flash(exc.message(gettext), "error")
@@ -182,7 +172,7 @@ def move_cash(shift_id: int) -> Any:
     sign = -1 if request.form.get("direction") == "out" else 1
     return _done(lambda: shifts.move_cash(db_session(), _own(shift_id).id,
                                           sign * _amount("amount"),
-                                          request.form.get("reason", ""), _me().id),
+                                          request.form.get("reason", ""), signed_in_user().id),
                  gettext("Kas dicatat."), url_for("sales.shift"))
 
 
@@ -191,7 +181,7 @@ def move_cash(shift_id: int) -> Any:
 def close(shift_id: int) -> Any:
     """Close the shift with the counted cash."""
     return _done(lambda: shifts.close_shift(db_session(), _own(shift_id).id,
-                                            _amount("counted_cash"), _me().id,
+                                            _amount("counted_cash"), signed_in_user().id,
                                             request.form.get("note", "")),
                  gettext("Shift ditutup; laporan Z ada di bawah."), url_for("sales.shift"))
 

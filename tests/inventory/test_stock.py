@@ -115,12 +115,12 @@ def test_every_movement_records_who_and_when(db, app):
         p = make_product(s)
         make_stock(s, p, 5, 1000)
         cashier = make_user(s, "cashier")
-    token = audit.current_actor.set(cashier.id)
+    token = audit.begin_acting(cashier.id)
     try:
         with db.unit_of_work() as s:
             stock.issue(s, p.id, 1, ref_type="sale", ref_id=11)
     finally:
-        audit.current_actor.reset(token)
+        audit.end_acting(token)
     with db.unit_of_work(write=False) as s:
         move = s.scalars(select(StockMove).where(StockMove.kind == "sale")).one()
         assert move.user_id == cashier.id and move.at is not None

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aid.models import ReconciliationRun
+from ewarung.audit import acting_as
 from ewarung.clock import happening_at
 from ewarung.money import line_amount
 from ewarung.shop import set_setting
@@ -29,9 +30,9 @@ from inventory.adjustments import write_off
 from inventory.stocktake import approve_stocktake, record_counts, start_stocktake
 from kube import services
 from pos import voids
-from pos.api.sales import RULE_REFUSALS
 from pos.models import SaleRefusal
 from pos.sale_records import SaleRecord
+from pos.sales import RULE_REFUSALS
 from tests.factories import (
     card_key,
     credit,
@@ -134,16 +135,15 @@ class Month:
 
     def void(self, s: Session, sale: SaleRecord, reason: str, moment: datetime) -> None:
         """Void a sale at `moment`, approved by the manager."""
-        with happening_at(moment):
-            voids.void_sale(s, sale.id, reason, actor_id=self.cashier.id,
-                            approver_id=self.manager.id)
+        with happening_at(moment), acting_as(self.cashier.id):
+            voids.void_sale(s, sale.id, reason, approver_id=self.manager.id)
 
     def take_back(self, s: Session, sale: SaleRecord, items: list[tuple[int, Any]],
                   reason: str, moment: datetime) -> None:
         """Goods of `sale` brought back at `moment`: items are (line index, quantity)."""
-        with happening_at(moment):
+        with happening_at(moment), acting_as(self.cashier.id):
             voids.return_lines(s, sale.id, [(sale.lines[i].id, str(q)) for i, q in items],
-                               reason, actor_id=self.cashier.id, approver_id=self.manager.id)
+                               reason, approver_id=self.manager.id)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

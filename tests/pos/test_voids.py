@@ -184,6 +184,7 @@ def test_voids_and_returns_happen_at_the_moment_history_is_recorded_at(app, db, 
                                                                       manager_user):
     from datetime import UTC, datetime
 
+    from ewarung.audit import acting_as
     from ewarung.clock import happening_at
     from pos import voids
     from tests.factories import make_sale
@@ -192,14 +193,14 @@ def test_voids_and_returns_happen_at_the_moment_history_is_recorded_at(app, db, 
     with app.app_context(), db.unit_of_work() as s:
         kept = make_sale(s, app, [(shop.rice, 2), (shop.eggs, "1")], at=sold_at)
         gone = make_sale(s, app, [(shop.oil, 1)], at=sold_at)
-        with happening_at(sold_at + timedelta(hours=2)):
+        with happening_at(sold_at + timedelta(hours=2)), acting_as(kept.cashier_id):
             voids.return_lines(s, kept.id, [(kept.lines[0].id, 1)], "kemasan rusak",
-                               actor_id=kept.cashier_id, approver_id=manager_user)
-        with happening_at(sold_at + timedelta(hours=3)):
-            voids.void_sale(s, gone.id, "salah input", actor_id=gone.cashier_id,
-                            approver_id=manager_user)
-        voids.return_lines(s, kept.id, [(kept.lines[1].id, "0.5")], "telur pecah",
-                           actor_id=kept.cashier_id, approver_id=manager_user)
+                               approver_id=manager_user)
+        with happening_at(sold_at + timedelta(hours=3)), acting_as(gone.cashier_id):
+            voids.void_sale(s, gone.id, "salah input", approver_id=manager_user)
+        with acting_as(kept.cashier_id):
+            voids.return_lines(s, kept.id, [(kept.lines[1].id, "0.5")], "telur pecah",
+                               approver_id=manager_user)
     with db.unit_of_work(write=False) as s:
         returned = s.scalars(select(SaleReturn).order_by(SaleReturn.id)).all()
         assert returned[0].created_at == sold_at + timedelta(hours=2)
