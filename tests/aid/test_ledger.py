@@ -14,6 +14,7 @@ from aid.beneficiaries import BeneficiaryInactive
 from aid.ledger import AlreadyCredited, BpntBalanceExceeded, NothingToReverse
 from aid.models import EntitlementEntry
 from aid.settings import bpnt_settings
+from ewarung.clock import happening_at
 from ewarung.shop import set_setting
 from tests.factories import credit, make_beneficiary
 
@@ -193,7 +194,8 @@ def test_redemptions_count_in_the_shops_local_month(db, key):
     at = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     with db.unit_of_work() as s:
         credit(s, bid, 200_000, "2026-12")
-        r = ledger.redeem(s, bid, 50_000, sale_id=1, edc_ref="1", at=at)
+        with happening_at(at):
+            r = ledger.redeem(s, bid, 50_000, sale_id=1, edc_ref="1")
         assert r.entitlement.period == "2026-12" and r.remaining == 150_000
         assert bpnt_settings(s).month(at) == "2026-12"
 

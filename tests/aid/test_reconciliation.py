@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aid import ledger
 from aid.models import ReconciliationRun
 from aid.reconciliation import save_settlement_columns, settlement_columns
+from ewarung.clock import happening_at
 from ewarung.errors import ValidationFailed
 from tests.factories import PASSWORD, credit, make_beneficiary, make_card_number, make_user
 from tests.helpers import error_code
@@ -33,7 +34,8 @@ def shop_day(db, key, n=24, seed=7):
             at = START + timedelta(days=i % 3, minutes=i)
             amount = rng.choice([50_000, 75_000, 100_000, 125_000])
             ref = f"{rng.randrange(10**6):06d}"
-            r = ledger.redeem(s, b.id, amount, sale_id=i + 1, edc_ref=ref, at=at)
+            with happening_at(at):
+                r = ledger.redeem(s, b.id, amount, sale_id=i + 1, edc_ref=ref)
             local = (at + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
             lines.append({"tanggal": local, "kode_approval": ref, "nominal": f"{amount:,}"
                           .replace(",", "."), "no_kartu": card, "entry": r.entry_id})
