@@ -89,6 +89,7 @@ def _register_blueprints(app: APIFlask) -> None:
         app.register_blueprint(bp)
     app.jinja_env.globals["menu_for"] = menu_for
     init_printer(app)
+    __import__("district").DOMAIN.init_app(app)  # until the domain list of issue 13 lands
     # APIFlask's own view for the OpenAPI document: any signed-in user may read it.
     requires("cashier")(app.view_functions["openapi.spec"])
 

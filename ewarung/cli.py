@@ -160,7 +160,7 @@ def token_create(name: str) -> None:
 
 
 #: modules with a `register(cli)` function that adds a domain's commands
-DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli", "kube.report.cli")
+DOMAIN_COMMANDS: tuple[str, ...] = ("inventory.cli", "pos.kpm_cli", "kube.report.cli", "district.cli")  # noqa: E501
 
 
 def main() -> None:

@@ -1,0 +1,70 @@
+"""What crosses the wire between an outlet and the district (validated by pydantic)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+
+from ewarung.fields import whole
+
+#: events in one push; an outlet sends more in several pushes
+MAX_BATCH = 500
+#: bytes of one push's body
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_SEQ = 2**62
+#: events dated outside these years are refused (a clock set to 1970 or 2100)
+EARLIEST = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+LATEST = datetime.fromisoformat("2099-12-31T23:59:59+00:00")
+
+Seq = Annotated[int, whole(1, MAX_SEQ)]
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]{0,59}$")]
+
+
+class EventIn(BaseModel):
+    """One event as an outlet's outbox sends it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    seq: Seq
+    id: uuid.UUID
+    kind: Kind
+    schema_version: Annotated[int, whole(1, 1000)]
+    occurred_at: AwareDatetime
+    payload: dict[str, Any]
+
+
+class IngestIn(BaseModel):
+    """A batch of one outlet's events (the outlet is the key's, never the body's)."""
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+    #: the outlet's clock when it sent the batch (for the skew the district records)
+    sent_at: AwareDatetime | None = None
+
+
+class IngestOut(BaseModel):
+    held_through: int = Field(description="every sequence number up to it is held")
+    stored: int
+    duplicates: int
+    missing: list[list[int]] = Field(description="[from, to] ranges still missing below the "
+                                     "highest sequence held")
+    outlet: str = Field(description="the code of the outlet the key belongs to")
+    unknown_kinds: int = Field(description="events of kinds the district does not know yet "
+                               "(kept)")
+
+
+class OutletOut(BaseModel):
+    code: str
+    name: str
+    kecamatan: str
+    desa: str
+    last_push_at: datetime | None
+    last_seq: int
+    status: str
+    clock_skew_s: int | None
+
+
+class OutletList(RootModel[list[OutletOut]]):
+    """Every outlet of the district, by code."""
