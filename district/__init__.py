@@ -13,9 +13,10 @@ from ewarung.domain import Domain
 
 
 def init_app(app: Any) -> None:
-    """Register the district's API."""
+    """Register the district's API (and put the outlet's outbox on the shop's metadata)."""
     from district.api import bp as api
 
+    load_models()
     app.register_blueprint(api)
 
 
@@ -26,11 +27,12 @@ def commands(cli: Any) -> None:
     register(cli)
 
 
-def models() -> object:
+# (not named `models`: importing district.models would put the module in its place)
+def load_models() -> object:
     """The outlet's outbox on the shop's metadata (the district's tables have their own)."""
-    import district.models
+    from district import outbox
 
-    return district.models
+    return outbox
 
 
-DOMAIN = Domain(name="district", init_app=init_app, commands=commands, models=models)
+DOMAIN = Domain(name="district", init_app=init_app, commands=commands, models=load_models)

@@ -8,7 +8,7 @@ from apiflask import APIBlueprint
 from flask import current_app, request
 
 from district import services
-from district.schemas import MAX_BODY_BYTES, IngestIn, IngestOut, OutletList, OutletOut
+from district.schemas import MAX_BODY_BYTES, IngestIn, IngestOut, OutletList, OutletOut, WhoAmIOut
 from ewarung.errors import N_, AppError
 from ewarung.web import commit_now, database, db_session, own_bearer, requires
 
@@ -81,6 +81,16 @@ def ingest(body: IngestIn) -> dict[str, Any]:
     return {"held_through": result.held_through, "stored": result.stored,
             "duplicates": result.duplicates, "missing": result.missing,
             "outlet": outlet.code, "unknown_kinds": result.unknown_kinds}
+
+
+@bp.get("/whoami")
+@own_bearer
+@bp.output(WhoAmIOut)
+def whoami() -> dict[str, Any]:
+    """The outlet an outlet key belongs to (what `ewarung sync join` checks)."""
+    outlet = services.outlet_for_key(db_session(), _outlet_key())
+    return {"outlet": outlet.code, "name": outlet.name, "held_through": outlet.last_seq,
+            "status": outlet.status}
 
 
 @bp.get("/outlets")

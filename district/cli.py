@@ -85,4 +85,7 @@ def outlet_revoke(code: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Add `district` and `sync` to the `ewarung` command line."""
+    from district.sync_cli import sync
+
     cli.add_command(district)
+    cli.add_command(sync)

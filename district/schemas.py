@@ -68,3 +68,10 @@ class OutletOut(BaseModel):
 
 class OutletList(RootModel[list[OutletOut]]):
     """Every outlet of the district, by code."""
+
+
+class WhoAmIOut(BaseModel):
+    outlet: str = Field(description="the code of the outlet the key belongs to")
+    name: str
+    held_through: int
+    status: str

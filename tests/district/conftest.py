@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
+import district.outbox  # noqa: F401  (the outbox on the shop's metadata, truncated too)
 from district import migrate as district_migrate
 from district.models import DistrictBase
 from district.services import add_outlet
@@ -67,3 +72,30 @@ def outlet_key(district_db: Database) -> str:
     with district_db.unit_of_work() as s:
         _outlet, key = add_outlet(s, "W001", "Warung Sejahtera", "Kepanjen", "Ngadilangkung")
     return key
+
+
+@dataclass
+class Running:
+    url: str
+    server: Any
+
+
+@contextmanager
+def serving(app: Any, ssl_context: Any = None, host: str = "127.0.0.1") -> Iterator[Running]:
+    """`app` on a real socket in a thread (HTTPS with `ssl_context`)."""
+    server = make_server(host, 0, app, threaded=True, ssl_context=ssl_context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    scheme = "https" if ssl_context else "http"
+    try:
+        yield Running(f"{scheme}://{host}:{server.server_port}", server)
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+@pytest.fixture
+def district_server(district_app: Any) -> Iterator[Running]:
+    """The district over plain HTTP on 127.0.0.1 (allowed: it is this computer)."""
+    with serving(district_app) as running:
+        yield running
