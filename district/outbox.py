@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, Uuid, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -36,8 +36,9 @@ class OutboxEvent(Base):
 
     #: 1, 2, 3, ... without gaps, in commit order
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    #: made here; the district keeps it with the seq to tell a restored outlet
-    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    #: a uuid made here (as text: backups carry it as it is); the district keeps it with
+    #: the seq to tell a restored outlet
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
     kind: Mapped[str] = mapped_column(String(60))
     schema_version: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -126,7 +127,7 @@ def record_event(session: Session, kind: str, payload: dict[str, Any], *,
     json.dumps(payload, allow_nan=False)  # JSON as the district will read it, or refused
     if _has_card_number(payload):
         raise ValueError("payload holds a full card number; send the keyed card instead")
-    event = OutboxEvent(seq=next_seq(session), event_id=uuid.uuid4(), kind=kind,
+    event = OutboxEvent(seq=next_seq(session), event_id=str(uuid.uuid4()), kind=kind,
                         schema_version=schema_version,
                         occurred_at=occurred_at or utcnow(), payload=payload)
     session.add(event)

@@ -104,7 +104,7 @@ def join(db: Database, url: str, key: str, *, ca_bundle: str | None = None,
 
 
 def _wire_event(e: OutboxEvent) -> dict[str, Any]:
-    return {"seq": e.seq, "id": str(e.event_id), "kind": e.kind,
+    return {"seq": e.seq, "id": e.event_id, "kind": e.kind,
             "schema_version": e.schema_version, "occurred_at": e.occurred_at.isoformat(),
             "payload": e.payload}
 

@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     op.create_table('outbox_events',
     sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('schema_version', sa.Integer(), nullable=False),
     sa.Column('occurred_at', ewarung.db.UtcDateTime(), nullable=False),
