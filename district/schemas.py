@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from ewarung.fields import whole
 
@@ -34,6 +44,49 @@ class EventIn(BaseModel):
     schema_version: Annotated[int, whole(1, 1000)]
     occurred_at: AwareDatetime
     payload: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _storable_extras(self) -> EventIn:
+        problem = unstorable(dict(self.model_extra or {}))
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _a_plausible_moment(cls, value: datetime) -> datetime:
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("occurred_at must fall between 2000 and 2099")
+        return value
+
+    @field_validator("payload")
+    @classmethod
+    def _storable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problem = unstorable(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+def unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why PostgreSQL's JSONB would refuse `value` (NUL in text, NaN, too deep), or None."""
+    if depth > 32:
+        return "payload nested deeper than 32 levels"
+    if isinstance(value, str):
+        return "text holds a NUL character" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "numbers must be finite"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = unstorable(k, depth + 1) or unstorable(v, depth + 1)
+            if found:
+                return found
+    if isinstance(value, list):
+        for v in value:
+            found = unstorable(v, depth + 1)
+            if found:
+                return found
+    return None
 
 
 class IngestIn(BaseModel):

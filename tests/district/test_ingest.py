@@ -129,6 +129,11 @@ def test_malformed_batches_answer_4xx_with_a_code(district_client, outlet_key):
         {"events": [{**good, "occurred_at": "2026-11-30T10:00:00"}]},  # no offset
         {"events": [{**good, "kind": "DROP TABLE"}]},
         {"events": [{**good, "payload": [1, 2]}]},
+        {"events": [{**good, "payload": {"name": "Sri\u0000Wati"}}]},
+        {"events": [{**good, "payload": {"a\u0000": 1}}]},
+        {"events": [{**good, "occurred_at": "9999-12-31T23:00:00+00:00"}]},
+        {"events": [{**good, "occurred_at": "0001-01-01T00:00:00+00:00"}]},
+        {"events": [{**good, "extra": "x\u0000"}]},
         {"events": [good] * 501},
         {"events": "x"},
         {},
@@ -142,6 +147,14 @@ def test_malformed_batches_answer_4xx_with_a_code(district_client, outlet_key):
                                content_type="application/json",
                                headers={"Authorization": f"Bearer {outlet_key}"})
     assert raw.status_code == 400 and error_code(raw) == "bad_request"
+    nan = district_client.post("/api/v1/district/ingest",
+                               data=b'{"events": [{"seq": 1, "id": "' + good["id"].encode()
+                               + b'", "kind": "a", "schema_version": 1, "occurred_at": "'
+                               + good["occurred_at"].encode() + b'", "payload": {"x": NaN}}]}',
+                               content_type="application/json",
+                               headers={"Authorization": f"Bearer {outlet_key}"})
+    assert nan.status_code in (400, 422) and error_code(nan) in ("validation_error",
+                                                                  "bad_request")
     big = district_client.post("/api/v1/district/ingest",
                                data=b'{"events": [' + b" " * (3 * 1024 * 1024) + b"]}",
                                content_type="application/json",
