@@ -165,10 +165,14 @@ def ingest(session: Session, outlet: Outlet, events: Sequence[IncomingEvent],
     now = utcnow()
     if outlet.status == "rewound":
         raise OutletRewound()
+    unique: dict[int, IncomingEvent] = {}
+    for e in events:
+        if unique.setdefault(e.seq, e).id != e.id:
+            raise ValidationFailed.field("events", N_("Nomor urut %(seq)s muncul dua kali "
+                                                      "dengan peristiwa berbeda."), seq=e.seq)
     rewound = find_rewind(session, outlet.id, events)
     if rewound:
         raise OutletRewound(details={"seqs": rewound[:20]})
-    unique = {e.seq: e for e in events}  # a batch naming a seq twice keeps its first
     ensure_partitions(session, [e.occurred_at for e in unique.values()])
     fresh = set(session.scalars(
         insert(Ledger).values([{"outlet_id": outlet.id, "seq": e.seq, "event_id": e.id,

@@ -143,6 +143,12 @@ def test_malformed_batches_answer_4xx_with_a_code(district_client, outlet_key):
                                     headers={"Authorization": f"Bearer {outlet_key}"})
         assert 400 <= resp.status_code < 500, (body, resp.status_code)
         assert error_code(resp) in ("validation_error", "bad_request"), body
+    twice = district_client.post("/api/v1/district/ingest", json={"events": [
+        good, {**good, "id": str(uuid.uuid4())}]},
+        headers={"Authorization": f"Bearer {outlet_key}"})
+    assert twice.status_code == 422 and error_code(twice) == "validation_error"
+    same = push(district_client, outlet_key, [good, good])
+    assert same.status_code == 200 and same.get_json()["stored"] == 1
     raw = district_client.post("/api/v1/district/ingest", data=b"{not json",
                                content_type="application/json",
                                headers={"Authorization": f"Bearer {outlet_key}"})
