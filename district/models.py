@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -77,6 +78,8 @@ class Event(DistrictBase):
     __tablename__ = "district_events"
     __table_args__: Any = (
         PrimaryKeyConstraint("outlet_id", "seq", "occurred_at"),
+        #: months are read by time: a BRIN index is a few pages per partition
+        Index("ix_district_events_occurred_at", "occurred_at", postgresql_using="brin"),
         {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 

@@ -59,9 +59,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('outlet_id', 'seq', 'occurred_at', name=op.f('pk_district_events')),
     postgresql_partition_by='RANGE (occurred_at)'
     )
+    op.create_index('ix_district_events_occurred_at', 'district_events', ['occurred_at'],
+                    unique=False, postgresql_using='brin')
 
 
 def downgrade() -> None:
+    op.drop_index('ix_district_events_occurred_at', table_name='district_events',
+                  postgresql_using='brin')
     op.drop_table('district_events')
     op.drop_table('district_ledger')
     op.drop_table('district_outlets')
