@@ -10,8 +10,9 @@ from district.models import Event
 from district.models import Outlet as DistrictOutlet
 from district.outbox import OutboxEvent, SyncState, record_event
 from district.services import revoke_outlet
-from district.sync import DistrictRefused, NotJoined, join, push
+from district.sync import DistrictRefused, DistrictUnreachable, NotJoined, join, push
 from district.sync_cli import sync
+from tests.district.conftest import serving
 
 pytestmark = pytest.mark.real_clock
 
@@ -105,3 +106,36 @@ def test_push_before_joining_is_refused(app, db):
     with pytest.raises(NotJoined):
         push(db)
     assert _run(app, "status").output.startswith("not joined; pending 1")
+
+
+class Flaky:
+    """WSGI middleware: the first `n` ingests answer 503, as a district under load would."""
+
+    def __init__(self, app, n):
+        self.app, self.left = app, n
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"].endswith("/ingest") and self.left > 0:
+            self.left -= 1
+            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+            return [b'{"error": {"code": "database_busy", "message": "busy", "details": {}}}']
+        return self.app(environ, start_response)
+
+
+def test_push_retries_with_growing_waits_and_then_gives_up(db, district_app, district_db,
+                                                           outlet_key):
+    flaky = Flaky(district_app, 3)
+    waits: list[float] = []
+    with serving(flaky) as server:
+        join(db, server.url, outlet_key)
+        _record(db, 5)
+        result = push(db, attempts=4, backoff=0.5, sleep=waits.append)
+        assert waits == [0.5, 1.0, 2.0]
+        assert result.held_through == 5 and result.pending == 0
+        flaky.left = 10
+        _record(db, 1, start=5)
+        with pytest.raises(DistrictUnreachable, match="database_busy"):
+            push(db, attempts=3, backoff=0.5, sleep=waits.append)
+    assert waits[3:] == [0.5, 1.0]
+    with db.unit_of_work(write=False) as s:
+        assert "database_busy" in s.get(SyncState, 1).last_error
