@@ -10,7 +10,14 @@ from flask import current_app, request
 from district import services
 from district.schemas import MAX_BODY_BYTES, IngestIn, IngestOut, OutletList, OutletOut, WhoAmIOut
 from ewarung.errors import N_, AppError
-from ewarung.web import commit_now, database, db_session, own_bearer, requires
+from ewarung.web import (
+    commit_now,
+    current_view,
+    database,
+    db_session,
+    own_bearer,
+    requires,
+)
 
 bp = APIBlueprint("district_api", __name__, url_prefix="/api/v1/district", tag="District")
 
@@ -31,9 +38,17 @@ class NotADistrict(AppError):
     template = N_("Server ini bukan server dinas (jalankan `ewarung district init`).")
 
 
+class NoDistrictHere(services.OutletKeyRefused):
+    template = N_("Server ini bukan server dinas: tidak ada kunci outlet yang berlaku di sini.")
+
+
 @bp.before_request
 def _district_only_and_bounded_body() -> None:
     if not _is_district():
+        # an outlet key is worth nothing here: refused like any wrong key (a visitor learns
+        # no more than elsewhere); a signed-in user is told what this server is
+        if getattr(current_view(), "_own_bearer", False):
+            raise NoDistrictHere()
         raise NotADistrict()
     if request.method == "POST" and (request.content_length is None
                                      or request.content_length > MAX_BODY_BYTES):

@@ -198,6 +198,12 @@ def test_district_users_list_the_outlets(district_client, district_db, outlet_ke
     assert row["desa"] == "Ngadilangkung" and row["last_push_at"] is not None
 
 
-def test_a_shop_is_not_a_district(client, backend):
+def test_a_shop_is_not_a_district(client, db, backend):
     resp = push(client, "any-key", [event(1)])
+    assert resp.status_code == 401 and error_code(resp) == "outlet_key_refused"
+    assert client.get("/api/v1/district/whoami").status_code == 401
+    with db.unit_of_work() as s:
+        make_user(s, "admin", username="pemilik")
+    client.login("pemilik", password=PASSWORD)
+    resp = client.get("/api/v1/district/outlets")
     assert resp.status_code == 404 and error_code(resp) == "not_a_district"
