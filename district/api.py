@@ -32,24 +32,16 @@ class NoOutletKey(services.OutletKeyRefused):
     template = N_("Kirim kunci outlet sebagai Authorization: Bearer.")
 
 
-class NotADistrict(AppError):
-    code = "not_a_district"
-    status = 404
-    template = N_("Server ini bukan server dinas (jalankan `ewarung district init`).")
-
-
 class NoDistrictHere(services.OutletKeyRefused):
     template = N_("Server ini bukan server dinas: tidak ada kunci outlet yang berlaku di sini.")
 
 
 @bp.before_request
 def _district_only_and_bounded_body() -> None:
-    if not _is_district():
-        # an outlet key is worth nothing here: refused like any wrong key (a visitor learns
-        # no more than elsewhere); a signed-in user is told what this server is
-        if getattr(current_view(), "_own_bearer", False):
-            raise NoDistrictHere()
-        raise NotADistrict()
+    # On a shop an outlet key is worth nothing: refused like any wrong key (a visitor
+    # learns no more than elsewhere); the reads answer that a shop holds no outlets.
+    if getattr(current_view(), "_own_bearer", False) and not _is_district():
+        raise NoDistrictHere()
     if request.method == "POST" and (request.content_length is None
                                      or request.content_length > MAX_BODY_BYTES):
         raise BodyTooLarge(details={"max_bytes": MAX_BODY_BYTES})
@@ -112,6 +104,8 @@ def whoami() -> dict[str, Any]:
 @requires("admin")
 @bp.output(OutletList)
 def outlets() -> OutletList:
-    """Every outlet of the district, with how far its events are held."""
+    """Every outlet of the district, with how far its events are held (none on a shop)."""
+    if not _is_district():
+        return OutletList([])
     return OutletList.model_validate([OutletOut.model_validate(o, from_attributes=True)
                                       for o in services.list_outlets(db_session())])
