@@ -10,6 +10,7 @@ translations and logs take their package names from it. A new domain is a packag
 from __future__ import annotations
 
 import aid
+import district
 import inventory
 import kube
 import pos
@@ -17,7 +18,7 @@ import printer
 from ewarung.domain import Domain
 
 DOMAINS: tuple[Domain, ...] = (
-    inventory.DOMAIN, aid.DOMAIN, printer.DOMAIN, pos.DOMAIN, kube.DOMAIN,
+    inventory.DOMAIN, aid.DOMAIN, printer.DOMAIN, pos.DOMAIN, kube.DOMAIN, district.DOMAIN,
 )
 
 #: every package of the shop: the shell, then the domains (catalogues, loggers)
