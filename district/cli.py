@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 import click
 
-from ewarung.db import Database
+from ewarung import commands
 from ewarung.errors import AppError
-
-
-def _db() -> Database:
-    from ewarung.cli import _db as shell_db
-    return shell_db()
-
-
-def _fail(exc: AppError) -> NoReturn:
-    click.echo(click.style(exc.message(), fg="red"), err=True)
-    sys.exit(1)
 
 
 @click.group()
@@ -32,7 +21,7 @@ def district_init() -> None:
     from district import migrate as district_migrate
     from ewarung.migrate import upgrade as shell_upgrade
 
-    db = _db()
+    db = commands.db()
     if db.is_sqlite:
         click.echo("The district needs PostgreSQL: set EWARUNG_DATABASE_URL to "
                    "postgresql+psycopg://...", err=True)
@@ -62,10 +51,10 @@ def outlet_add(code: str, name: str, kecamatan: str, desa: str) -> None:
     from district.services import add_outlet
 
     try:
-        with _db().unit_of_work() as session:
+        with commands.db().unit_of_work() as session:
             _outlet, key = add_outlet(session, code, name, kecamatan, desa)
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     click.echo(key)
 
 
@@ -76,11 +65,11 @@ def outlet_revoke(code: str) -> None:
     from district.services import revoke_outlet
 
     try:
-        with _db().unit_of_work() as session:
+        with commands.db().unit_of_work() as session:
             found = revoke_outlet(session, code)
             click.echo(f"Outlet {found.code} revoked.", err=True)
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
 
 
 def register(cli: click.Group) -> None:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 import click
 
-from ewarung.db import Database
+from ewarung import commands
 from ewarung.errors import AppError
-
-
-def _db() -> Database:
-    from ewarung.cli import _db as shell_db
-    return shell_db()
-
-
-def _fail(exc: AppError) -> NoReturn:
-    click.echo(click.style(exc.message(), fg="red"), err=True)
-    sys.exit(1)
 
 
 @click.group()
@@ -38,9 +27,9 @@ def sync_join(url: str, key: str, ca_bundle: str | None, allow_http: bool) -> No
     from district.sync import join
 
     try:
-        joined = join(_db(), url, key, ca_bundle=ca_bundle, allow_http=allow_http)
+        joined = join(commands.db(), url, key, ca_bundle=ca_bundle, allow_http=allow_http)
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     click.echo(f"Joined {joined.district_url} as outlet {joined.outlet_code}.")
 
 
@@ -52,9 +41,9 @@ def sync_push(batch: int, attempts: int) -> None:
     from district.sync import push
 
     try:
-        result = push(_db(), batch=batch, attempts=attempts)
+        result = push(commands.db(), batch=batch, attempts=attempts)
     except AppError as exc:
-        _fail(exc)
+        commands.fail(exc)
     click.echo(f"sent {result.sent}, stored {result.stored}, duplicates {result.duplicates}, "
                f"held through {result.held_through}, pending {result.pending}")
     if result.pending:
@@ -67,7 +56,7 @@ def sync_status() -> None:
     from district.outbox import pending_count
     from district.sync import state
 
-    db = _db()
+    db = commands.db()
     with db.unit_of_work(write=False) as s:
         pending = pending_count(s)
     st = state(db)
