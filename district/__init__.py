@@ -2,7 +2,8 @@
 
 On the district server (PostgreSQL): outlets and their keys, an idempotent ingest and the
 events partitioned by month, on their own metadata and Alembic environment. On an outlet:
-the outbox table in the shop's database and the push (`ewarung sync ...`).
+the push (`ewarung sync ...`) of the outbox every domain writes its facts to (`ewarung.outbox`,
+in the shop's database).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from ewarung.domain import Domain
 
 
 def init_app(app: Any) -> None:
-    """Register the district's API (and put the outlet's outbox on the shop's metadata)."""
+    """Register the district's API."""
     from district.api import bp as api
 
-    load_models()
     app.register_blueprint(api)
 
 
@@ -27,12 +27,4 @@ def commands(cli: Any) -> None:
     register(cli)
 
 
-# (not named `models`: importing district.models would put the module in its place)
-def load_models() -> object:
-    """The outlet's outbox on the shop's metadata (the district's tables have their own)."""
-    from district import outbox
-
-    return outbox
-
-
-DOMAIN = Domain(name="district", init_app=init_app, commands=commands, models=load_models)
+DOMAIN = Domain(name="district", init_app=init_app, commands=commands)

@@ -20,9 +20,9 @@ import httpx
 from sqlalchemy import CursorResult, select, update
 
 from district import wire
-from district.outbox import OutboxEvent, SyncState, pending_count
 from ewarung.db import Database, utcnow
 from ewarung.errors import N_, AppError
+from ewarung.outbox import OutboxEvent, SyncState, pending_count
 
 log = logging.getLogger("district.sync")
 

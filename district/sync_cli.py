@@ -53,8 +53,8 @@ def sync_push(batch: int, attempts: int) -> None:
 @sync.command("status")
 def sync_status() -> None:
     """Pending events, last success, last error."""
-    from district.outbox import pending_count
     from district.sync import state
+    from ewarung.outbox import pending_count
 
     db = commands.db()
     with db.unit_of_work(write=False) as s:

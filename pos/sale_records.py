@@ -8,7 +8,7 @@ build a `SaleRecord`, so a replay answers exactly what the first request did.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -183,3 +183,19 @@ def sale_json(rec: SaleRecord, verify_url: str, *, full: bool = False) -> dict[s
         out.update(voided_at=rec.voided_at, void_reason=rec.void_reason,
                    shift_id=rec.shift_id, cashier_id=rec.cashier_id, returns=list(rec.returns))
     return out
+
+
+def sale_event(rec: SaleRecord, business_day: date) -> dict[str, Any]:
+    """The `sale` event the district receives (`ewarung.outbox`): the sale as recorded, its
+    lines with their cost, its tenders; the KPM by the shop's id, never a card number."""
+    return {
+        "sale_id": rec.id, "number": rec.number, "business_day": business_day.isoformat(),
+        "created_at": rec.created_at.isoformat(), "cashier_id": rec.cashier_id,
+        "shift_id": rec.shift_id, "total": rec.total, "above_reference": rec.above_reference,
+        "lines": [{"line_id": ln.id, "product_id": ln.product_id, "name": ln.name,
+                   "unit": ln.unit, "commodity_group": ln.commodity_group,
+                   "quantity": str(ln.quantity), "unit_price": ln.unit_price,
+                   "amount": ln.amount, "cost": ln.cost} for ln in rec.lines],
+        "tenders": [{"kind": t.kind, "amount": t.amount, "beneficiary_id": t.beneficiary_id,
+                     "edc_ref": t.edc_ref, "entitlement_entry_id": t.entitlement_entry_id}
+                    for t in rec.tenders]}

@@ -51,6 +51,7 @@ from aid import ledger
 from ewarung import audit
 from ewarung.clock import happening_at
 from ewarung.errors import N_, AppError, Conflict
+from ewarung.outbox import record_event
 from inventory import stock
 from pos.checkout import (
     BPNT,
@@ -71,7 +72,7 @@ from pos.sale_input import (
     prepare_sale,
     resolve_card,
 )
-from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale
+from pos.sale_records import LineRecord, SaleRecord, TenderRecord, load_sale, sale_event
 
 #: refusals for a program rule, kept for the 6T integrity report (the sale itself leaves no row)
 RULE_REFUSALS = (NotEligibleForBpnt, BpntBalanceExceeded, PriceAboveReference)
@@ -172,6 +173,8 @@ def _record(session: Session, sale: PreparedSale, till: Till) -> SaleRecord:
     rec = SaleRecord(id=sale_id, number=number, created_at=sale.at, cashier_id=till.cashier_id,
                      total=sale.settlement.total, lines=lines, tenders=tenders,
                      shift_id=sale.shift_id, above_reference=sale.above_reference)
+    # Last, as the outbox asks: its counter row is held from here to the commit.
+    record_event(session, "sale", sale_event(rec, sale.business_day), occurred_at=sale.at)
     url = till.receipts.verify_url(sale_id)
     job = queue_receipt(session, rec, sale.shop, till.cashier_name, url, sale.printer) \
         if till.receipts.printing else None

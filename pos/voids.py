@@ -38,6 +38,7 @@ from ewarung import audit
 from ewarung.clock import now
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.money import line_amount
+from ewarung.outbox import record_event
 from ewarung.text import writable
 from inventory import stock
 from inventory.ledger import Allocation, parse_quantity, portion, show
@@ -137,6 +138,10 @@ def void_sale(session: Session, sale_id: int, reason: str, *, approver_id: int,
                  note=reason[:500], actor_id=actor_id, approver_id=approver_id)
     if receipts is not None:
         queue_void_receipt(session, load_sale(session, sale_id), receipts)
+    record_event(session, "sale.void", {  # last: see ewarung.outbox
+        "sale_id": sale_id, "number": sale.number, "voided_at": sale.voided_at.isoformat(),
+        "void_shift_id": void_shift_id, "bpnt_returned": sum(e.amount for e in reversals),
+        "reversal_entry_ids": [e.id for e in reversals]}, occurred_at=sale.voided_at)
     return sale
 
 
@@ -199,6 +204,12 @@ def return_lines(session: Session, sale_id: int, items: Sequence[tuple[int, Any]
                         "refund_bpnt": refund_bpnt,
                         "lines": {str(k): show(v) for k, v in wanted.items()}},
                  note=reason[:500], actor_id=actor_id, approver_id=approver_id)
+    record_event(session, "sale.return", {  # last: see ewarung.outbox
+        "sale_id": sale_id, "return_id": ret.id, "created_at": ret.created_at.isoformat(),
+        "shift_id": ret.shift_id, "refund_cash": refund_cash, "refund_bpnt": refund_bpnt,
+        "lines": [{"line_id": rl.sale_line_id, "quantity": str(rl.quantity),
+                   "amount": rl.amount, "cost": rl.cost} for rl in ret.lines]},
+        occurred_at=ret.created_at)
     return return_json(ret, list(ret.lines))
 
 

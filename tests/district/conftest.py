@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-import district.outbox  # noqa: F401  (the outbox on the shop's metadata, truncated too)
+import ewarung.outbox  # noqa: F401  (the outbox on the shop's metadata, truncated too)
 from district import migrate as district_migrate
 from district.models import DistrictBase
 from district.services import add_outlet

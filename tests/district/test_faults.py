@@ -18,12 +18,12 @@ from sqlalchemy import func, select, update
 from bench.server import serve
 from district.models import Event, Ledger
 from district.models import Outlet as DistrictOutlet
-from district.outbox import OutboxEvent, SyncState, record_event
 from district.services import add_outlet, revoke_outlet
 from district.sync import DistrictRefused, DistrictUnreachable, join, push
 from ewarung.backup import restore_backup, write_backup
 from ewarung.db import Database
 from ewarung.migrate import upgrade
+from ewarung.outbox import OutboxEvent, SyncState, record_event
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.district.events import event
 from tests.district.events import push as post_batch

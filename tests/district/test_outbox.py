@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from district.outbox import OutboxEvent, pending_count, record_event
+from ewarung.outbox import OutboxEvent, pending_count, record_event
 from ewarung.shop import Setting
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from district.models import Event
 from district.models import Outlet as DistrictOutlet
-from district.outbox import OutboxEvent, SyncState, record_event
 from district.services import revoke_outlet
 from district.sync import DistrictRefused, DistrictUnreachable, NotJoined, join, push
 from district.sync_cli import sync
+from ewarung.outbox import OutboxEvent, SyncState, record_event
 from tests.district.conftest import serving
 
 pytestmark = pytest.mark.real_clock

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from district.models import Ledger
-from district.outbox import SyncState, record_event
 from district.sync import DistrictUnreachable, join, push
 from district.sync_cli import sync
 from district.wire import InsecureUrl, check_url
+from ewarung.outbox import SyncState, record_event
 from tests.district.conftest import serving
 
 pytestmark = pytest.mark.real_clock

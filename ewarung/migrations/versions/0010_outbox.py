@@ -1,7 +1,7 @@
 """the outlet's outbox for the district (outbox_events, outbox_counter, sync_state)
 
 Every fact's event numbered without gaps in the fact's own transaction, and where and how
-this outlet pushes them; see district.outbox and district.sync.
+this outlet pushes them; see ewarung.outbox and district.sync.
 
 Revision ID: 0010_outbox
 Revises: 0009_closed_months
