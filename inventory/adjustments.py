@@ -12,6 +12,7 @@ from ewarung import audit
 from ewarung.audit import actor
 from ewarung.errors import N_, ValidationFailed
 from ewarung.numbers import MAX_ID
+from ewarung.outbox import record_event
 from inventory import fields, ledger, stock
 from inventory.catalogue import get_product, is_fractional
 from inventory.fields import FieldErrors
@@ -121,6 +122,9 @@ def _audit(session: Session, record: StockAdjustment, qty: Decimal, value: int) 
     audit.record(session, f"stock.{record.kind}", entity="product", entity_id=record.product_id,
                  after={"quantity": str(qty), "value": value, "reason": record.reason,
                         "adjustment_id": record.id})
+    record_event(session, f"stock.{record.kind}", {  # last: see ewarung.outbox
+        "adjustment_id": record.id, "product_id": record.product_id, "quantity": str(qty),
+        "value": value, "reason": record.reason})
 
 
 def _required_id(raw: Any, field: str) -> int:

@@ -24,6 +24,7 @@ from ewarung.clock import shop_today
 from ewarung.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from ewarung.money import line_amount
 from ewarung.numbers import MAX_ID, as_id, checked_amount
+from ewarung.outbox import record_event
 from inventory import fields, ledger, stock
 from inventory.catalogue import is_fractional
 from inventory.fields import FieldErrors
@@ -57,6 +58,12 @@ def receive_goods(session: Session, data: Mapping[str, Any]) -> GoodsReceipt:
     audit.record(session, "goods_receipt.create", entity="goods_receipt", entity_id=receipt.id,
                  after={"supplier_id": supplier_id, "total": receipt.total,
                         "lines": len(lines)})
+    record_event(session, "goods_receipt", {  # last: see ewarung.outbox
+        "receipt_id": receipt.id, "number": receipt.number, "supplier_id": supplier_id,
+        "supplier_kind": receipt.supplier.kind, "received_on": received_on.isoformat(),
+        "total": receipt.total,
+        "lines": [{"product_id": ln.product_id, "quantity": str(ln.quantity),
+                   "unit_cost": ln.unit_cost, "value": ln.value} for ln in receipt.lines]})
     return receipt
 
 
@@ -191,6 +198,12 @@ def reverse_receipt(session: Session, receipt_id: int,
     audit.record(session, "goods_receipt.reverse", entity="goods_receipt",
                  entity_id=original.id, after={"reversal_id": reversal.id,
                                                "total": reversal.total})
+    record_event(session, "goods_receipt.reverse", {  # last: see ewarung.outbox
+        "receipt_id": original.id, "reversal_id": reversal.id, "number": reversal.number,
+        "supplier_id": original.supplier_id, "supplier_kind": original.supplier.kind,
+        "total": reversal.total,
+        "lines": [{"product_id": line.product_id, "quantity": str(-alloc.quantity),
+                   "value": -alloc.value} for line, alloc, _ in plans]})
     return reversal
 
 

@@ -26,6 +26,7 @@ from ewarung.db import get_or_404
 from ewarung.errors import N_, Conflict, NotFound
 from ewarung.money import line_amount
 from ewarung.numbers import MAX_ID, as_id
+from ewarung.outbox import record_event
 from inventory import fields, ledger, stock
 from inventory.adjustments import put_in
 from inventory.catalogue import is_fractional
@@ -151,6 +152,11 @@ def approve_stocktake(session: Session, stocktake_id: int) -> Stocktake:
     audit.record(session, "stocktake.approve", entity="stocktake", entity_id=take.id,
                  after={"lines": len(take.lines),
                         "value": sum(line.value or 0 for line in take.lines)})
+    record_event(session, "stocktake", {  # last: see ewarung.outbox
+        "stocktake_id": take.id, "approved_at": take.approved_at.isoformat(),
+        "lines": [{"product_id": ln.product_id, "expected": str(ln.expected),
+                   "counted": str(ln.counted), "variance": str(ln.variance),
+                   "value": ln.value} for ln in take.lines]})
     return take
 
 

@@ -14,6 +14,7 @@ from ewarung.clock import month_label, next_month, parse_month
 from ewarung.db import get_or_404
 from ewarung.errors import N_, Conflict, ValidationFailed
 from ewarung.numbers import parse_quantity, parse_rupiah
+from ewarung.outbox import record_event
 from ewarung.shop import get_setting, register_setting, set_setting
 from ewarung.text import writable
 from kube.models import EXPENSE_CATEGORIES, Expense, KubeMember
@@ -45,6 +46,9 @@ def record_expense(session: Session, spent_on: date, category: str, amount: int,
     audit.record(session, "expense.create", entity="expense", entity_id=expense.id,
                  after={"spent_on": spent_on.isoformat(), "category": category,
                         "amount": amount, "note": expense.note})
+    record_event(session, "expense", {  # last: see ewarung.outbox
+        "expense_id": expense.id, "spent_on": spent_on.isoformat(), "category": category,
+        "amount": amount})
     return expense
 
 
@@ -60,6 +64,9 @@ def void_expense(session: Session, expense_id: int, reason: str) -> Expense:
     expense.void_reason = reason.strip()
     audit.record(session, "expense.void", entity="expense", entity_id=expense.id,
                  note=expense.void_reason)
+    record_event(session, "expense.void", {"expense_id": expense.id,  # last: ewarung.outbox
+                                           "spent_on": expense.spent_on.isoformat(),
+                                           "amount": expense.amount})
     return expense
 
 

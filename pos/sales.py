@@ -132,8 +132,13 @@ def _record_refusal(session: Session, exc: AppError, req: SaleRequest, till: Til
     beneficiary_id = None
     if any(t.kind == BPNT for t in req.tenders):
         beneficiary_id = resolve_card(session, req, till)
-    session.add(SaleRefusal(cashier_id=till.cashier_id, code=exc.code,
-                            beneficiary_id=beneficiary_id, details=exc.details or None))
+    refusal = SaleRefusal(cashier_id=till.cashier_id, code=exc.code,
+                          beneficiary_id=beneficiary_id, details=exc.details or None)
+    session.add(refusal)
+    session.flush()
+    record_event(session, "sale.refusal", {  # a program rule held: the 6T report counts it
+        "refusal_id": refusal.id, "code": exc.code, "cashier_id": till.cashier_id,
+        "beneficiary_id": beneficiary_id, "at": refusal.at.isoformat()})
     session.commit()
 
 

@@ -21,6 +21,7 @@ from ewarung.auth.models import User
 from ewarung.clock import shop_today
 from ewarung.db import utcnow
 from ewarung.errors import N_, AppError
+from ewarung.outbox import record_event
 from kube.models import ClosedMonth
 from kube.report import monthly_report
 from kube.report.period import period_of
@@ -111,4 +112,7 @@ def store_closing(session: Session, row: ClosedMonth) -> ClosedMonth:
             session.flush()
     except IntegrityError:  # closed at the same moment by another request
         raise MonthClosed(month=row.month) from None
+    # The closed report as signed: the district takes a closed month as the outlet closed it.
+    record_event(session, "report.month_closed", {"month": row.month,
+                                                   "report": json.loads(row.data)})
     return row
